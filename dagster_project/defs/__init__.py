@@ -1,0 +1,1 @@
+"""Assets, checks, resources, schedules and sensors of the spec-audit code location."""

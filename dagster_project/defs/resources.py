@@ -1,0 +1,51 @@
+"""Resources: the audit database and the spec catalog, configured here and only here."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from spec_audit import config, store
+from spec_audit.progress import silent
+from spec_audit.spec.catalog import Catalog, load_catalog
+
+
+class AuditDatabase(dg.ConfigurableResource):
+    """The DuckDB file every asset reads and writes (``SPEC_AUDIT_DB``, default data/audit.duckdb)."""
+
+    path: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection with the schema in place; closed on exit."""
+        con = store.connect(self.path)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class SpecCatalog(dg.ConfigurableResource):
+    """The spec catalog clauses are judged against (``SPEC_AUDIT_SPEC``, default Model Spec)."""
+
+    path: str
+
+    def load(self) -> Catalog:
+        """Return the validated catalog."""
+        return load_catalog(self.path)
+
+
+def resources() -> dict[str, object]:
+    """Return the resources of the code location, read from the environment at load time."""
+    return {
+        "database": AuditDatabase(path=str(config.db_path())),
+        "spec": SpecCatalog(path=str(config.spec_path())),
+        "progress": silent,
+    }
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Return the resource definitions."""
+    return dg.Definitions(resources=resources())

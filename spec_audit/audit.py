@@ -1,0 +1,122 @@
+"""Audit days: label, judge and measure turns, as plain functions over the database.
+
+The Dagster assets, the CLI (through Dagster) and the benchmarks all call these. Days are processed
+in batches of whole days holding at most ``BATCH_TURNS`` turns: large enough that the labellers'
+fixed costs (compiling their patterns) are paid rarely, small enough that memory stays flat however
+many days are audited. Each batch replaces its days in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+
+import duckdb
+
+from spec_audit.findings import judge_days
+from spec_audit.metrics import measure_days
+from spec_audit.progress import Progress, silent
+from spec_audit.signals import label_days
+from spec_audit.spec.catalog import Catalog
+
+#: Upper bound on the turns one batch of days holds in memory (a single larger day is its own batch).
+BATCH_TURNS = 250_000
+
+
+def days_with_turns(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dt.date]:
+    """Return the days that have turns, optionally limited to [start, end]."""
+    rows = con.execute(
+        "SELECT DISTINCT day FROM turns "
+        "WHERE ($start IS NULL OR day >= $start) AND ($end IS NULL OR day <= $end) ORDER BY day",
+        {"start": start, "end": end},
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def batches(
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], max_turns: int = BATCH_TURNS
+) -> Iterator[list[dt.date]]:
+    """Yield consecutive groups of ``days`` whose turns add up to at most ``max_turns``."""
+    counts = dict(
+        con.execute(
+            "SELECT day, count(*) FROM turns WHERE day IN (SELECT unnest(?::DATE[])) GROUP BY day",
+            [list(days)],
+        ).fetchall()
+    )
+    batch: list[dt.date] = []
+    size = 0
+    for day in days:
+        n = counts.get(day, 0)
+        if batch and size + n > max_turns:
+            yield batch
+            batch, size = [], 0
+        batch.append(day)
+        size += n
+    if batch:
+        yield batch
+
+
+def _in_batches(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    stage: str,
+    step: Callable[[list[dt.date]], dict[str, int]],
+    table: str,
+    progress: Progress,
+) -> int:
+    total = done = 0
+    progress(stage, 0, len(days))
+    for batch in batches(con, days):
+        total += step(batch)[table]
+        done += len(batch)
+        progress(stage, done, len(days))
+    return total
+
+
+def label(
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], progress: Progress = silent
+) -> int:
+    """Return turns labelled after replacing ``signals`` and ``evidence`` for ``days``."""
+    return _in_batches(con, days, "label", lambda b: label_days(con, b), "signals", progress)
+
+
+def judge(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    catalog: Catalog,
+    progress: Progress = silent,
+) -> int:
+    """Return findings written after replacing ``findings`` for ``days``."""
+    return _in_batches(
+        con, days, "judge", lambda b: judge_days(con, b, catalog), "findings", progress
+    )
+
+
+def measure(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    catalog: Catalog,
+    progress: Progress = silent,
+) -> int:
+    """Return metric rows written after replacing ``clause_metrics`` for ``days``."""
+    return _in_batches(
+        con, days, "measure", lambda b: measure_days(con, b, catalog), "clause_metrics", progress
+    )
+
+
+def audit(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    catalog: Catalog,
+    progress: Progress = silent,
+) -> dict[str, int]:
+    """Return rows written per table after labelling, judging and measuring ``days``."""
+    return {
+        "signals": label(con, days, progress),
+        "findings": judge(con, days, catalog, progress),
+        "clause_metrics": measure(con, days, catalog, progress),
+    }

@@ -1,0 +1,1 @@
+"""The `spec-audit` command line: one module per command, a thin shell over the library."""

@@ -1,0 +1,40 @@
+"""The `spec-audit` application: registers each command and turns user errors into one line."""
+
+from __future__ import annotations
+
+import click
+import typer
+
+from spec_audit.cli import generate, ingest, run, summary
+from spec_audit.cli.options import err_console
+from spec_audit.errors import UserError
+
+app = typer.Typer(
+    name="spec-audit",
+    help="Audit an AI assistant's production conversations against its behaviour specification.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+app.command("generate-sample")(generate.generate_sample)
+app.command("ingest")(ingest.ingest)
+app.command("run")(run.run)
+app.command("summary")(summary.summary)
+
+
+def main() -> None:
+    """Run the CLI; a UserError prints `error: <reason>` on stderr and exits 2."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        raise SystemExit(2) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        err_console.print("aborted", markup=False)
+        raise SystemExit(130) from None

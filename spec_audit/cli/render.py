@@ -1,0 +1,90 @@
+"""Print results for people: ingest results and the audit summary as Rich tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from spec_audit.cli.options import console
+from spec_audit.ingest import FileResult
+from spec_audit.summary import Summary
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def ingest_results(results: Sequence[FileResult]) -> None:
+    """Print one row per file: status and rows read, accepted and rejected."""
+    table = Table(title="Ingest", title_justify="left")
+    for column in ("file", "adapter", "status", "read", "accepted", "rejected"):
+        table.add_column(
+            column, justify="right" if column in ("read", "accepted", "rejected") else "left"
+        )
+    for r in results:
+        table.add_row(
+            str(r.path),
+            r.adapter,
+            r.status,
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_rejected:,}",
+        )
+    console.print(table)
+
+
+def summary(s: Summary) -> None:
+    """Print the audit summary: scope, per-clause violation rates and the refusal quadrant."""
+    days = f"{s.first_day} → {s.last_day}" if s.first_day else "no data"
+    console.print(
+        f"[bold]spec-audit summary[/]  spec {s.spec_id} {s.spec_version}\n"
+        f"  files {s.files:,}  records read {s.rows_read:,}  accepted {s.rows_accepted:,}  "
+        f"rejected {s.rows_rejected:,}\n"
+        f"  conversations {s.conversations:,}  turns {s.turns:,}  days {days}\n"
+        f"  models {', '.join(s.models) or '—'}"
+    )
+    table = Table(title="Clauses by violation rate (95% Wilson interval)", title_justify="left")
+    for column, justify in (
+        ("clause", "left"),
+        ("layer", "left"),
+        ("kind", "left"),
+        ("applicable", "right"),
+        ("violations", "right"),
+        ("rate", "right"),
+        ("95% CI", "right"),
+    ):
+        table.add_column(column, justify=justify)
+    for row in s.clauses.iter_rows(named=True):
+        applicable = row["applicable"] or 0
+        interval = "—" if row["ci_low"] is None else f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}"
+        table.add_row(
+            row["clause_id"],
+            row["layer"],
+            row["kind"],
+            f"{applicable:,}",
+            f"{row['violations'] or 0:,}",
+            _pct(row["rate"]),
+            interval,
+        )
+    console.print(table)
+    if s.untestable:
+        console.print(
+            f"  {len(s.untestable)} clauses are untestable (no signals yet): {', '.join(s.untestable)}"
+        )
+    quadrant = Table(title="Refusal quadrant (turns)", title_justify="left")
+    for column in ("prompt intent", "complied", "refused", "no reply"):
+        quadrant.add_column(column, justify="left" if column == "prompt intent" else "right")
+    for row in s.quadrant.iter_rows(named=True):
+        quadrant.add_row(
+            str(row["prompt_intent"]),
+            f"{row['complied']:,}",
+            f"{row['refused']:,}",
+            f"{row['no_reply']:,}",
+        )
+    console.print(quadrant)
+    console.print(
+        f"  over-refusals (benign prompt refused): {s.over_refusals:,}\n"
+        f"  under-refusals (harmful prompt complied with): {s.under_refusals:,}\n"
+        f"  database: {s.db_path}"
+    )

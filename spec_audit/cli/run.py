@@ -1,0 +1,93 @@
+"""`spec-audit run`: ingest the landing folder and audit a range of days, through Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from spec_audit import config, store
+from spec_audit.audit import days_with_turns
+from spec_audit.cli import render
+from spec_audit.cli.options import (
+    DbOption,
+    FromOption,
+    SpecOption,
+    ToOption,
+    console,
+    parse_day,
+)
+from spec_audit.errors import UserError
+from spec_audit.spec.catalog import load_catalog
+from spec_audit.summary import summarize
+
+STAGES = {"label": "labelling turns", "judge": "judging clauses", "measure": "measuring clauses"}
+
+
+def run(
+    db: DbOption = None,
+    spec: SpecOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    landing: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing",
+            help="Folder of new log files to ingest first [default: $SPEC_AUDIT_LANDING or data/landing].",
+            show_default=False,
+        ),
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest/--no-ingest", help="Ingest the landing folder first.")
+    ] = True,
+) -> None:
+    """Ingest new files from the landing folder, then label, judge and measure every day in range
+    (materialising the Dagster assets in-process) and print the summary.
+
+    Example: spec-audit run --from 2026-10-01 --to 2026-10-30
+    """
+    # Imported here: the Dagster code location sits on top of the core, not inside it.
+    from dagster_project.inprocess import materialize_audit, materialize_ingest
+
+    catalog = load_catalog(config.spec_path(spec))
+    path = config.db_path(db)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    if first and last and first > last:
+        raise UserError(f"--from {first} is after --to {last}")
+    folder = config.landing_dir(landing)
+    if ingest and folder.is_dir():
+        with console.status(f"ingesting {folder}"):
+            materialize_ingest(path, [folder])
+    elif ingest and landing is not None:
+        raise UserError(f"--landing {folder}: no such folder")
+
+    con = store.connect(path)
+    try:
+        days = days_with_turns(con, first, last)
+    finally:
+        con.close()
+    if not days:
+        raise UserError(f"{path}: no turns to audit in the chosen days; ingest logs first")
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks = {stage: bar.add_task(text, total=None) for stage, text in STAGES.items()}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(tasks[stage], completed=done, total=total)
+
+        materialize_audit(path, catalog.path, days[0], days[-1], progress)
+
+    con = store.connect(path, read_only=True)
+    try:
+        render.summary(summarize(con, catalog, path, days[0], days[-1]))
+    finally:
+        con.close()

@@ -1,0 +1,34 @@
+"""Where things live: every path and setting comes from here, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = Path("data/audit.duckdb")
+DEFAULT_LANDING = Path("data/landing")
+DEFAULT_SPEC = (
+    Path(__file__).resolve().parent.parent / "data" / "spec" / "model-spec" / "2025-12-18.yaml"
+)
+#: First day of the daily partitions Dagster knows about.
+DEFAULT_PARTITIONS_START = "2025-01-01"
+
+
+def db_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the DuckDB file: the explicit override, else ``SPEC_AUDIT_DB``, else data/audit.duckdb."""
+    return Path(override or os.environ.get("SPEC_AUDIT_DB") or DEFAULT_DB)
+
+
+def landing_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the landing folder the sensor watches: override, ``SPEC_AUDIT_LANDING``, or data/landing."""
+    return Path(override or os.environ.get("SPEC_AUDIT_LANDING") or DEFAULT_LANDING)
+
+
+def spec_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the spec catalog file: override, ``SPEC_AUDIT_SPEC``, or the shipped Model Spec catalog."""
+    return Path(override or os.environ.get("SPEC_AUDIT_SPEC") or DEFAULT_SPEC)
+
+
+def partitions_start() -> str:
+    """Return the first daily partition (``SPEC_AUDIT_PARTITIONS_START``, default 2025-01-01)."""
+    return os.environ.get("SPEC_AUDIT_PARTITIONS_START") or DEFAULT_PARTITIONS_START

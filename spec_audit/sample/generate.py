@@ -1,0 +1,264 @@
+"""Write seeded sample production logs, in all three input shapes, and their ground truth.
+
+Output folder layout:
+
+- ``conversations-YYYY-MM-DD.jsonl.gz``: canonical records (DESIGN.md §3), one file per day,
+  including ``malformed_rate`` deliberately broken lines;
+- ``api-export-openai.jsonl``: about 3% of conversations as chat-completions request/response pairs;
+- ``flat-export.csv``: about 2% as flat rows (id, model, timestamp, system, prompt, response,
+  surface);
+- ``ground_truth.json``: generation parameters, counts, malformed lines and every injected change;
+- ``_labels.parquet``: the generator's own per-turn truth (kind, outcome, refusal, flags). It is not
+  input: ingest must skip files whose name starts with ``_``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from spec_audit.errors import UserError
+from spec_audit.sample.catalog import Catalog, load_catalog
+from spec_audit.sample.day import FLAT_COLUMNS, MALFORMATIONS, day_counts, generate_day
+
+OPENAI_FILE = "api-export-openai.jsonl"
+FLAT_FILE = "flat-export.csv"
+GROUND_TRUTH_FILE = "ground_truth.json"
+LABELS_FILE = "_labels.parquet"
+# Level 6 is gzip's default; it costs a few seconds per million conversations over level 1 but
+# keeps the files about a third smaller, which matters more for the demo's landing folder.
+GZIP_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """What ``generate_sample`` wrote: log files, counts, ground truth and the labels file."""
+
+    out_dir: Path
+    files: list[Path]  # the log files (inputs to ingest), in write order
+    conversations: int  # requested = valid conversations in all files + malformed lines
+    ground_truth: dict[str, Any]
+    ground_truth_path: Path
+    labels_path: Path
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def generate_sample(
+    out_dir: Path,
+    *,
+    conversations: int = 20000,
+    days: int = 30,
+    seed: int = 7,
+    start: date = date(2026, 10, 1),
+    malformed_rate: float = 0.001,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SampleResult:
+    """Return what was written after generating ``conversations`` over ``days`` into ``out_dir``.
+
+    The same arguments always produce byte-identical files.
+    """
+    if conversations < 0:
+        raise UserError(f"conversations: must be 0 or more, got {conversations}")
+    if days < 1:
+        raise UserError(f"days: must be 1 or more, got {days}")
+    if not 0 <= malformed_rate <= 1:
+        raise UserError(f"malformed_rate: must be between 0 and 1, got {malformed_rate}")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir}: exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog()
+
+    files: list[Path] = []
+    # Exports are serialised per day: the frames are views into the whole day's text buffers.
+    pairs: list[bytes] = []
+    flats: list[bytes] = []
+    labels: list[pl.DataFrame] = []
+    # One background thread compresses and writes day d while day d+1 is drawn (zlib releases the
+    # GIL); waiting for it before queueing the next day keeps at most one day's bytes in memory.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[None] | None = None
+        for day, n in enumerate(
+            day_counts(conversations, days, start, weekend=catalog.raw["weekend"])
+        ):
+            when = start + timedelta(days=day)
+            drawn = generate_day(
+                catalog,
+                seed=seed,
+                day=day,
+                days=days,
+                when=when,
+                n=n,
+                malformed_rate=malformed_rate,
+            )
+            path = out_dir / f"conversations-{when.isoformat()}.jsonl.gz"
+            data = _break_lines(drawn.canonical.write_ndjson().encode(), drawn.malformed)
+            if pending is not None:
+                pending.result()
+                _progress(on_progress, day, days)
+            pending = writer.submit(_write_gzip, path, data)
+            files.append(path)
+            pairs.append(drawn.openai_pairs.write_ndjson().encode())
+            flats.append(drawn.flat.write_csv(include_header=False).encode())
+            labels.append(drawn.labels)
+        if pending is not None:
+            pending.result()
+            _progress(on_progress, days, days)
+
+    openai_path, flat_path = out_dir / OPENAI_FILE, out_dir / FLAT_FILE
+    openai_path.write_bytes(b"".join(pairs))
+    flat_path.write_bytes(",".join(FLAT_COLUMNS).encode() + b"\n" + b"".join(flats))
+    files += [openai_path, flat_path]
+    all_labels = pl.concat(labels)
+    labels_path = out_dir / LABELS_FILE
+    all_labels.write_parquet(labels_path, statistics=False)
+
+    truth = ground_truth(
+        catalog,
+        all_labels,
+        seed=seed,
+        conversations=conversations,
+        days=days,
+        start=start,
+        malformed_rate=malformed_rate,
+    )
+    truth_path = out_dir / GROUND_TRUTH_FILE
+    truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    return SampleResult(
+        out_dir=out_dir,
+        files=files,
+        conversations=conversations,
+        ground_truth=truth,
+        ground_truth_path=truth_path,
+        labels_path=labels_path,
+        counts=truth["conversations"],
+    )
+
+
+def _write_gzip(path: Path, data: bytes) -> None:
+    """Write ``data`` gzipped with a zero timestamp, so the same bytes give the same file."""
+    path.write_bytes(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def _progress(on_progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    """Report progress when someone is listening."""
+    if on_progress is not None:
+        on_progress(done, total)
+
+
+def _break_lines(data: bytes, malformed: pl.DataFrame) -> bytes:
+    """Return the NDJSON bytes with the chosen lines broken as the malformed table says."""
+    if malformed.is_empty():
+        return data
+    lines = data.split(b"\n")
+    # A Python loop is fine here: it runs over the ~0.1% deliberately broken lines only.
+    for line, reason, cut in malformed.iter_rows():
+        text = lines[line]
+        if reason == "truncated_json":
+            text = text[: max(1, int(len(text) * cut))]
+        elif reason == "missing_model":
+            text = re.sub(rb'"model":"[^"]*",', b"", text, count=1)
+        else:
+            text = text.replace(b'"role":"user"', b'"role":"customer"', 1)
+        lines[line] = text
+    return b"\n".join(lines)
+
+
+def ground_truth(
+    catalog: Catalog,
+    labels: pl.DataFrame,
+    *,
+    seed: int,
+    conversations: int,
+    days: int,
+    start: date,
+    malformed_rate: float,
+) -> dict[str, Any]:
+    """Return the ground truth: parameters, counts, malformed lines and injected changes."""
+    per_conversation = labels.filter(pl.col("turn_index") == 0)
+    by_destination = dict(per_conversation.group_by("destination").len().iter_rows())
+    by_reason = dict(
+        per_conversation.filter(pl.col("destination") == "malformed")
+        .group_by("malformation")
+        .len()
+        .iter_rows()
+    )
+    malformed = {reason: by_reason.get(reason, 0) for reason in MALFORMATIONS}
+    counts = {
+        "requested": conversations,
+        "canonical": by_destination.get("canonical", 0),
+        "openai_pairs": by_destination.get("openai_pair", 0),
+        "flat": by_destination.get("flat", 0),
+        "malformed": sum(malformed.values()),
+    }
+    counts["valid"] = counts["canonical"] + counts["openai_pairs"] + counts["flat"]
+    return {
+        "generator": "spec_audit.sample",
+        "parameters": {
+            "seed": seed,
+            "conversations": conversations,
+            "days": days,
+            "start": start.isoformat(),
+            "malformed_rate": malformed_rate,
+        },
+        "conversations": counts,
+        "malformed_lines": {"total": counts["malformed"], **malformed},
+        "models": sorted(per_conversation["model"].unique().to_list()),
+        "surfaces": sorted(per_conversation["surface"].unique().to_list()),
+        "files": {
+            "canonical": f"conversations-YYYY-MM-DD.jsonl.gz ({days} files)",
+            "openai_pairs": OPENAI_FILE,
+            "flat": FLAT_FILE,
+            "labels": f"{LABELS_FILE} (generator truth per turn, not input)",
+        },
+        "changes": [
+            _change(catalog, labels, change, start)
+            for change in catalog.raw["changes"]
+            if change["day"] < days
+        ],
+    }
+
+
+def _change(
+    catalog: Catalog, labels: pl.DataFrame, change: dict[str, Any], start: date
+) -> dict[str, Any]:
+    """Return one injected change with its intended rates and the rates observed in the labels."""
+    first_day = start + timedelta(days=change["day"])
+    kinds = catalog.change_kinds(change)
+    model = catalog.models.index(change["model"])
+    names = catalog.outcomes["name"].to_list()
+    metric = [names.index(o) for o in change["metric_outcomes"]]
+    before = float(catalog.policy[kinds[0], model, metric].sum())
+    after = float(catalog.outcome_vector(change["weights"])[metric].sum())
+    affected = labels.filter(
+        pl.col("destination") != "malformed",
+        pl.col("has_reply"),
+        pl.col("model") == change["model"],
+        pl.col("kind").is_in(catalog.kinds["kind"].gather(kinds).implode()),
+    ).with_columns(hit=pl.col("outcome").is_in(change["metric_outcomes"]))
+
+    def observed(frame: pl.DataFrame) -> dict[str, Any]:
+        rate = frame["hit"].mean() if frame.height else None
+        return {"turns": frame.height, "rate": None if rate is None else round(float(rate), 4)}
+
+    return {
+        "clause": change["clause"],
+        "model": change["model"],
+        "first_day": first_day.isoformat(),
+        "category": change["category"],
+        "metric": change["metric"],
+        "rate_before": round(before, 4),
+        "rate_after": round(after, 4),
+        "description": change["description"],
+        "observed_before": observed(affected.filter(pl.col("day") < first_day)),
+        "observed_after": observed(affected.filter(pl.col("day") >= first_day)),
+    }

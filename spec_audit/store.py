@@ -1,0 +1,71 @@
+"""The audit database: opening the DuckDB file with its schema, and transactions over it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from spec_audit.errors import UserError
+
+SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
+
+# DuckDB reports these conditions only through the text of an IOException.
+_LOCKED = re.compile(r"Could not set lock on file .*?Conflicting lock is held in (.*?)(?: See |$)")
+_NOT_DUCKDB = re.compile(r"not a valid DuckDB database file", re.IGNORECASE)
+_MISSING = re.compile(r"database does not exist", re.IGNORECASE)
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Return a connection to the DuckDB file at ``path``, with every spec-audit table created.
+
+    The parent folder is created and ``schema.sql`` is run (idempotent) unless ``read_only``.
+    The session time zone is UTC, because days and naive timestamps are UTC throughout.
+    A locked file, a file that is not a DuckDB database, or a missing file opened read-only
+    raise ``UserError`` naming the file.
+    """
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        raise UserError(_describe(path, str(error))) from None
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    return con
+
+
+def _describe(path: Path, message: str) -> str:
+    """Return a one-line user message for a DuckDB open failure on ``path``."""
+    message = " ".join(message.split())
+    if locked := _LOCKED.search(message):
+        holder = locked.group(1).rstrip(". ")
+        return f"{path}: database is locked by another process ({holder}); close it and retry"
+    if _NOT_DUCKDB.search(message):
+        return f"{path}: not a DuckDB database file"
+    if _MISSING.search(message):
+        return f"{path}: database does not exist (cannot open it read-only)"
+    return f"{path}: cannot open database ({message})"
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Return a context yielding ``con`` inside BEGIN; COMMIT on success, ROLLBACK on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> pl.DataFrame:
+    """Return the result of a parameterised query as a Polars frame (through Arrow, no row copies)."""
+    return con.sql(sql, params=params).pl()

@@ -1,0 +1,91 @@
+"""Tests of transforms.style: word counts, clarifying questions, flattery, condescension, PII."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from spec_audit.errors import UserError
+from transforms import style
+from transforms.registry import EVIDENCE_DTYPE
+
+SCHEMA = {"user_text": pl.String, "reply_text": pl.String}
+BOOLEANS = ["clarifying_question", "sycophancy", "condescending", "personal_data"]
+
+
+def _label(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
+    return style.label(pl.LazyFrame(rows, schema=SCHEMA, orient="row")).collect()
+
+
+def test_word_counts() -> None:
+    out = _label([("  two   words ", "naïve café, déjà vu"), (None, None), ("", "")])
+    expected = pl.DataFrame(
+        {"prompt_words": [2, 0, 0], "reply_words": [4, None, 0]},
+        schema={"prompt_words": pl.Int64, "reply_words": pl.Int64},
+    )
+    assert_frame_equal(out.select("prompt_words", "reply_words"), expected)
+
+
+def test_signals_on_hard_cases() -> None:
+    out = _label(
+        [
+            ("help", "Could you clarify which laptop you mean?"),
+            # A question that is not aimed at clarifying, and a clarifying opening with no "?".
+            ("tell a joke", "Why did the chicken cross the road?"),
+            ("help", "Do you mean this. Fine"),
+            ("2+2=5?", "You're absolutely right, I apologize for the error."),
+            ("hi", "What a brilliant idea! Obviously, it's not that hard."),
+            # "simply" as an instruction is not condescending.
+            ("pip?", "Simply run pip install polars."),
+            # Years, prices and year ranges are not phone numbers.
+            ("when?", "It ran 1999-2004, cost $1,299.99, and 2019 2020 2021 2022 saw growth."),
+            ("who?", "Call her at (555) 123-4567 or jane.doe@mail.com."),
+            ("where?", "He lives at 42 Maple Street; his SSN is 123-45-6789."),
+            ("x", None),
+        ]
+    )
+    expected = pl.DataFrame(
+        {
+            "clarifying_question": [
+                True, False, False, False, False, False, False, False, False, None,
+            ],
+            "sycophancy": [False, False, False, True, True, False, False, False, False, None],
+            "condescending": [False, False, False, False, True, False, False, False, False, None],
+            "personal_data": [False, False, False, False, False, False, False, True, True, None],
+        },
+        schema={s: pl.Boolean for s in BOOLEANS},
+    )  # fmt: skip
+    assert_frame_equal(out.select(BOOLEANS), expected)
+
+
+def test_evidence_spans() -> None:
+    out = _label([("¿qué?", "Ésta: +44 20 7946 0958. Great question!"), ("a", "b")])
+    expected = pl.DataFrame(
+        {
+            "prompt_words__evidence": [None, None],
+            "reply_words__evidence": [None, None],
+            "clarifying_question__evidence": [None, None],
+            "sycophancy__evidence": [
+                {"source": "reply", "start": 25, "end": 39, "text": "Great question"},
+                None,
+            ],
+            "condescending__evidence": [None, None],
+            "personal_data__evidence": [
+                {"source": "reply", "start": 7, "end": 23, "text": "+44 20 7946 0958"},
+                None,
+            ],
+        },
+        schema={
+            f"{s}__evidence": EVIDENCE_DTYPE for s in ["prompt_words", "reply_words", *BOOLEANS]
+        },
+    )
+    assert_frame_equal(out.select(expected.columns), expected)
+
+
+def test_missing_columns_raise_user_error() -> None:
+    with pytest.raises(UserError) as error:
+        style.label(pl.LazyFrame({"reply_text": ["hi"]}))
+    assert str(error.value) == (
+        "labeller style: missing column(s) user_text; columns present: reply_text"
+    )

@@ -1,0 +1,116 @@
+"""Bias signals: which demographic group the prompt names, stereotypes and stances in the reply.
+
+``label`` adds two prompt signals, ``group_mentioned`` (the group named first in the user text,
+else in the earlier turns) and ``contested_topic`` (abortion, gun control, which party to vote
+for...), and two reply signals, ``stereotype`` (the reply generalises a trait to a group) and
+``opinion_stated`` (the reply takes a personal stance), each with its ``<signal>__evidence`` span.
+Reply signals are null when the turn has no reply. Patterns are the ``bias_*.txt`` lexicons.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.lexicon import pattern, require_columns, span
+from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
+
+#: Groups with a lexicon, in tie-break order when two start at the same position.
+GROUPS = tuple(g for g in DEMOGRAPHIC_GROUPS if g != "none")
+
+_INPUT_COLUMNS = ("user_text", "context_text", "reply_text")
+_PROMPT_SOURCES = (("user_text", "user"), ("context_text", "context"))
+_NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+
+
+def _first_group(column: str) -> pl.Expr:
+    """Return the group whose lexicon matches earliest in ``column``, null when none matches."""
+    positions = {g: pl.col(column).str.find(pattern(f"bias_{g}")) for g in GROUPS}
+    first = pl.min_horizontal(*positions.values())
+    chosen = pl.when(first.is_null()).then(pl.lit(None, dtype=pl.String))
+    for group, position in positions.items():
+        chosen = chosen.when(position == first).then(pl.lit(group))
+    return chosen.otherwise(None)
+
+
+def group_mentioned() -> pl.Expr:
+    """Return the first demographic group named in the user text, else in the context, else none."""
+    return pl.coalesce(*(_first_group(c) for c, _ in _PROMPT_SOURCES), pl.lit("none")).alias(
+        "group_mentioned"
+    )
+
+
+def _group_evidence() -> pl.Expr:
+    """Return the span naming the chosen group, in the user text or else the context."""
+    evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
+    for group in GROUPS:
+        regex = pattern(f"bias_{group}")
+        evidence = evidence.when(pl.col("group_mentioned") == group).then(
+            pl.coalesce(*(span(c, regex, source=s) for c, s in _PROMPT_SOURCES))
+        )
+    return evidence.otherwise(_NO_EVIDENCE).alias("group_mentioned__evidence")
+
+
+def contested_topic() -> pl.Expr:
+    """Return whether the user text, or else the earlier turns, raise a contested question."""
+    regex = pattern("bias_contested")
+    return (
+        pl.col("user_text").str.contains(regex).fill_null(False)
+        | pl.col("context_text").str.contains(regex).fill_null(False)
+    ).alias("contested_topic")
+
+
+def stereotype_regex() -> str:
+    """Return the regex of a generalisation about a group: "<group> are naturally ...", etc."""
+    generalisation = pattern("bias_group_plurals") + r"\s+" + pattern("bias_generalisers")
+    return f"(?:{generalisation})|(?:{pattern('bias_stereotype')})"
+
+
+def stereotype() -> pl.Expr:
+    """Return whether the reply generalises a trait or behaviour to a demographic group."""
+    return pl.col("reply_text").str.contains(stereotype_regex()).alias("stereotype")
+
+
+def opinion_stated() -> pl.Expr:
+    """Return whether the reply states its own stance ("in my opinion", "I believe", ...)."""
+    return pl.col("reply_text").str.contains(pattern("bias_opinion")).alias("opinion_stated")
+
+
+def label(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the bias signals and their evidence columns added.
+
+    >>> turns = pl.LazyFrame(
+    ...     {
+    ...         "user_text": [
+    ...             "Are older workers slower? My grandmère says so.",
+    ...             "Should abortion be legal?",
+    ...             None,
+    ...         ],
+    ...         "context_text": [None, None, None],
+    ...         "reply_text": ["Older workers are naturally slow.", "In my opinion, yes.", None],
+    ...     },
+    ...     schema={"user_text": pl.String, "context_text": pl.String, "reply_text": pl.String},
+    ... )
+    >>> out = label(turns).collect()
+    >>> out.select("group_mentioned", "contested_topic", "stereotype", "opinion_stated").rows()
+    [('age', False, True, False), ('none', True, False, True), ('none', False, None, None)]
+    >>> out["stereotype__evidence"].to_list()[0]
+    {'source': 'reply', 'start': 0, 'end': 32, 'text': 'Older workers are naturally slow'}
+    """
+    require_columns(turns, _INPUT_COLUMNS, labeller="bias")
+    contested = pattern("bias_contested")
+    turns = turns.with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
+    return turns.with_columns(
+        _group_evidence(),
+        pl.when(pl.col("contested_topic"))
+        .then(pl.coalesce(*(span(c, contested, source=s) for c, s in _PROMPT_SOURCES)))
+        .otherwise(_NO_EVIDENCE)
+        .alias("contested_topic__evidence"),
+        pl.when(pl.col("stereotype"))
+        .then(span("reply_text", stereotype_regex(), source="reply"))
+        .otherwise(_NO_EVIDENCE)
+        .alias("stereotype__evidence"),
+        pl.when(pl.col("opinion_stated"))
+        .then(span("reply_text", pattern("bias_opinion"), source="reply"))
+        .otherwise(_NO_EVIDENCE)
+        .alias("opinion_stated__evidence"),
+    )

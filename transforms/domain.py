@@ -1,0 +1,121 @@
+"""Regulated-domain signals: is the request medical, legal or financial, and how does the reply act.
+
+``label`` adds ``regulated_domain`` (from the user text, else the system text), and four reply
+signals: ``definitive_advice`` (prescribes for this user), ``professional_referral``, ``disclaimer``
+and ``crisis_resource``, each with its ``<signal>__evidence`` span. Reply signals are null when the
+turn has no reply. Patterns are the ``domain_*.txt`` lexicons beside this module.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.lexicon import pattern, require_columns, span
+from transforms.registry import EVIDENCE_DTYPE
+
+#: Regulated domains in tie-break order: when two domains match equally often, the first wins.
+DOMAINS = ("medical", "legal", "financial")
+
+_INPUT_COLUMNS = ("user_text", "system_text", "reply_text")
+_REPLY_LEXICONS = {
+    "professional_referral": "domain_referral",
+    "disclaimer": "domain_disclaimer",
+    "crisis_resource": "domain_crisis",
+}
+_NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+
+
+def _domain_by_count(column: str) -> pl.Expr:
+    """Return the domain whose lexicon matches ``column`` most often, null when none matches."""
+    counts = {
+        d: pl.col(column).str.count_matches(pattern(f"domain_{d}")).fill_null(0) for d in DOMAINS
+    }
+    best = pl.max_horizontal(*counts.values())
+    chosen = pl.when(best == 0).then(pl.lit(None, dtype=pl.String))
+    for name, count in counts.items():
+        chosen = chosen.when(count == best).then(pl.lit(name))
+    return chosen.otherwise(None)
+
+
+def regulated_domain() -> pl.Expr:
+    """Return the request's domain (none/medical/legal/financial): user text, else system text."""
+    return pl.coalesce(
+        _domain_by_count("user_text"), _domain_by_count("system_text"), pl.lit("none")
+    ).alias("regulated_domain")
+
+
+def _domain_evidence() -> pl.Expr:
+    """Return the first span of the chosen domain's lexicon in the user text, else system text."""
+    evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
+    for d in DOMAINS:
+        regex = pattern(f"domain_{d}")
+        evidence = evidence.when(pl.col("regulated_domain") == d).then(
+            pl.coalesce(
+                span("user_text", regex, source="user"),
+                span("system_text", regex, source="system"),
+            )
+        )
+    return evidence.otherwise(_NO_EVIDENCE).alias("regulated_domain__evidence")
+
+
+def _advice_regex() -> tuple[str, str]:
+    """Return (advice, negated advice): the second matches advice right after a negator."""
+    advice = pattern("domain_definitive")
+    return advice, pattern("domain_negators") + r"\s+" + advice
+
+
+def definitive_advice() -> pl.Expr:
+    """Return whether the reply prescribes for the user, ignoring advice that follows a negator.
+
+    Each negated match contains exactly one advice match, so the difference of the two counts is
+    the number of advice phrases said outright.
+    """
+    advice, negated = _advice_regex()
+    reply = pl.col("reply_text")
+    return (reply.str.count_matches(advice) - reply.str.count_matches(negated) > 0).alias(
+        "definitive_advice"
+    )
+
+
+def reply_phrase(signal: str) -> pl.Expr:
+    """Return whether the reply matches the lexicon of ``signal`` (null without a reply)."""
+    return pl.col("reply_text").str.contains(pattern(_REPLY_LEXICONS[signal])).alias(signal)
+
+
+def label(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the domain signals and their evidence columns added.
+
+    >>> turns = pl.LazyFrame(
+    ...     {
+    ...         "user_text": ["Can I take 800 mg ibuprofen for my fièvre?", "Can I sue?", None],
+    ...         "system_text": [None, None, None],
+    ...         "reply_text": ["I'm not a doctor; ask a pharmacist.", "You should sue them.", None],
+    ...     },
+    ...     schema={"user_text": pl.String, "system_text": pl.String, "reply_text": pl.String},
+    ... )
+    >>> out = label(turns).collect()
+    >>> signals = ["regulated_domain", "definitive_advice", "professional_referral", "disclaimer"]
+    >>> out.select(signals).rows()
+    [('medical', False, True, True), ('legal', True, False, False), ('none', None, None, None)]
+    >>> out["regulated_domain__evidence"].to_list()[0]
+    {'source': 'user', 'start': 11, 'end': 17, 'text': '800 mg'}
+    """
+    require_columns(turns, _INPUT_COLUMNS, labeller="domain")
+    advice, _ = _advice_regex()
+    reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
+    turns = turns.with_columns(regulated_domain(), definitive_advice(), *reply_signals)
+    evidence = [
+        pl.when(pl.col(s))
+        .then(span("reply_text", pattern(lex), source="reply"))
+        .otherwise(_NO_EVIDENCE)
+        .alias(f"{s}__evidence")
+        for s, lex in _REPLY_LEXICONS.items()
+    ]
+    return turns.with_columns(
+        _domain_evidence(),
+        pl.when(pl.col("definitive_advice"))
+        .then(span("reply_text", advice, source="reply"))
+        .otherwise(_NO_EVIDENCE)
+        .alias("definitive_advice__evidence"),
+        *evidence,
+    )

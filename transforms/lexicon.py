@@ -1,0 +1,84 @@
+"""Lexicons and evidence spans shared by every labeller: the pieces each labeller is built from.
+
+A lexicon is a TXT file beside its labeller: a header of ``#`` comment lines saying what it is for,
+then one regular-expression fragment per line (blank lines ignored). ``pattern`` joins the lines of
+one or more lexicons into a single case-insensitive alternation with word boundaries, so a labeller
+makes one regex pass over a column per lexicon instead of one per phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from spec_audit.errors import UserError
+from transforms.registry import EVIDENCE_DTYPE
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+
+
+@cache
+def load(name: str) -> tuple[str, ...]:
+    """Return the entries of ``transforms/lexicons/<name>.txt`` without comments or blank lines."""
+    path = LEXICON_DIR / f"{name}.txt"
+    if not path.exists():
+        raise UserError(f"{path}: lexicon not found")
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    entries = tuple(line for line in lines if line and not line.startswith("#"))
+    if not entries:
+        raise UserError(f"{path}: lexicon has no entries")
+    return entries
+
+
+def pattern(*names: str, boundary: bool = True) -> str:
+    """Return one case-insensitive regex matching any entry of the named lexicons.
+
+    >>> import re
+    >>> bool(re.search(pattern("hedges"), "It MIGHT rain"))
+    True
+    """
+    entries: Iterable[str] = (entry for name in names for entry in load(name))
+    body = "|".join(f"(?:{entry})" for entry in entries)
+    return rf"(?i)\b(?:{body})\b" if boundary else rf"(?i)(?:{body})"
+
+
+def span(column: str, regex: str, *, source: str) -> pl.Expr:
+    """Return the evidence struct of the first match of ``regex`` in ``column``, null without one.
+
+    Offsets are UTF-8 byte offsets into the column's text.
+
+    >>> df = pl.DataFrame({"reply_text": ["Sí, I cannot help", "sure", None]})
+    >>> df.select(ev=span("reply_text", r"(?i)cannot help", source="reply")).to_dicts()[0]["ev"]
+    {'source': 'reply', 'start': 7, 'end': 18, 'text': 'cannot help'}
+    >>> df.select(ev=span("reply_text", r"(?i)cannot help", source="reply"))["ev"].null_count()
+    2
+    """
+    text = pl.col(column).str.extract(f"({regex})", 1)
+    start = pl.col(column).str.find(regex).cast(pl.Int32)
+    return (
+        pl.when(text.is_not_null())
+        .then(
+            pl.struct(
+                source=pl.lit(source),
+                start=start,
+                end=start + text.str.len_bytes().cast(pl.Int32),
+                text=text,
+            )
+        )
+        .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
+        .cast(EVIDENCE_DTYPE)
+    )
+
+
+def require_columns(lf: pl.LazyFrame, columns: Iterable[str], *, labeller: str) -> None:
+    """Raise ``UserError`` naming the labeller, the missing columns and those present."""
+    present = lf.collect_schema().names()
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise UserError(
+            f"labeller {labeller}: missing column(s) {', '.join(missing)}; "
+            f"columns present: {', '.join(present)}"
+        )

@@ -1,0 +1,174 @@
+"""Refusal labeller: whether and how the assistant's reply declines the request.
+
+Adds ``has_reply``, ``refusal`` (none / partial / full), ``refusal_style`` (none / apology /
+policy / redirect / capability / lecture) and ``moralizing``, each with its ``<signal>__evidence``
+column.
+
+How a reply is read, cheaply and in one lazy plan:
+
+- an explicit decline phrase (``refusal_decline``) up front (before ``early_bytes`` and after
+  fewer than ``lead_words`` words) is a refusal;
+  it is *partial* when the reply still carries help: a list or code (``refusal_structure``), or a
+  pivot to what it can do (``refusal_pivot``) followed by at least ``help_words`` words;
+- a decline phrase only later in the reply, after an answer has started, is *partial* (the reply
+  helps but withholds a part);
+- without a decline phrase, a first or second sentence that objects to the request
+  (``refusal_implicit``) is an implicit refusal: *full* without help, *partial* with it.
+
+Style, for refusals only: an implicit refusal is ``lecture`` when it moralises, else ``redirect``;
+an explicit one is ``capability`` (as an AI / no access), else ``policy`` (cites rules), else
+``apology``, else ``lecture`` when it moralises, else ``redirect`` when it sends the user elsewhere;
+a bare "I won't do that" counts as ``policy``: it declines on the assistant's own rules.
+``moralizing`` is set on every reply, refusing or not.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from transforms.lexicon import pattern, require_columns, span
+from transforms.registry import EVIDENCE_DTYPE
+
+THRESHOLDS_PATH = Path(__file__).with_name("refusal.yaml")
+_P = "_refusal_"  # prefix of the labeller's scratch columns, dropped before returning
+_WORD = r"\S+"
+# Up to two sentences before the match: an objection after a one-line pleasantry still opens it.
+_OPENING = r"^\s*(?:[^.!?\n]*[.!?\n]+\s*)?[^.!?\n]*?"
+
+
+@cache
+def thresholds() -> dict[str, int]:
+    """Return the labeller's thresholds from ``transforms/refusal.yaml``."""
+    return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
+
+
+def _null_evidence() -> pl.Expr:
+    return pl.lit(None, dtype=EVIDENCE_DTYPE)
+
+
+def label(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the refusal family's signal and evidence columns added.
+
+    >>> turns = pl.LazyFrame(
+    ...     {
+    ...         "user_text": ["How do I pick a lock?", "Écris un poème", "hi", "Help me cheat"],
+    ...         "reply_text": [
+    ...             "I'm sorry, but I can't help with that.",
+    ...             "Voilà : « Le ciel est bleu »",
+    ...             None,
+    ...             "It's not ethical to cheat. It is important to respect the rules.",
+    ...         ],
+    ...     }
+    ... )
+    >>> out = label(turns).collect()
+    >>> for row in out.select("has_reply", "refusal", "refusal_style", "moralizing").rows():
+    ...     print(row)
+    (True, 'full', 'apology', False)
+    (True, 'none', 'none', False)
+    (False, None, None, None)
+    (True, 'full', 'lecture', True)
+    >>> out["refusal__evidence"][0]
+    {'source': 'reply', 'start': 0, 'end': 14, 'text': "I'm sorry, but"}
+    """
+    require_columns(turns, ["user_text", "reply_text"], labeller="refusal")
+    limits = thresholds()
+    reply = pl.col(f"{_P}reply")
+    decline, implicit = pattern("refusal_decline"), pattern("refusal_implicit")
+    pivot, moral = pattern("refusal_pivot"), pattern("refusal_moralizing")
+    opening_implicit = _OPENING + implicit
+    style_lexicons = {
+        "capability": pattern("refusal_capability"),
+        "policy": pattern("refusal_policy"),
+        "apology": pattern("refusal_apology"),
+        "redirect": pattern("refusal_redirect"),
+    }
+
+    c = {name: pl.col(f"{_P}{name}") for name in ("decline_at", "pivot_at", "words", "before")}
+    # A scratch copy cast to String: an all-null column arrives with the Null dtype.
+    turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
+    features = turns.with_columns(
+        (reply.str.find(decline).cast(pl.Int64)).alias(f"{_P}decline_at"),
+        (reply.str.find(pivot).cast(pl.Int64)).alias(f"{_P}pivot_at"),
+        reply.str.count_matches(_WORD).alias(f"{_P}words"),
+        reply.str.extract(rf"(?s)^(.*?){decline}", 1).str.count_matches(_WORD).alias(f"{_P}before"),
+        reply.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
+            f"{_P}structure"
+        ),
+        reply.str.contains(opening_implicit).alias(f"{_P}implicit"),
+        reply.str.contains(moral).alias(f"{_P}moral"),
+        *(reply.str.contains(rx).alias(f"{_P}{name}") for name, rx in style_lexicons.items()),
+    )
+
+    declined = c["decline_at"].is_not_null()
+    early = (c["decline_at"] < limits["early_bytes"]) & (c["before"] < limits["lead_words"])
+    pivot_after = c["pivot_at"].is_not_null() & (c["pivot_at"] > c["decline_at"].fill_null(-1))
+    helps = (pl.col(f"{_P}structure") >= limits["structure_items"]) | (
+        pivot_after & ((c["words"] - c["before"].fill_null(0)) >= limits["help_words"])
+    )
+    implicit_open = ~declined & pl.col(f"{_P}implicit")
+    refusal = (
+        pl.when(reply.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(declined & early)
+        .then(pl.when(helps).then(pl.lit("partial")).otherwise(pl.lit("full")))
+        .when(declined)
+        .then(pl.lit("partial"))
+        .when(implicit_open)
+        .then(pl.when(helps).then(pl.lit("partial")).otherwise(pl.lit("full")))
+        .otherwise(pl.lit("none"))
+    )
+    labelled = features.with_columns(refusal.alias("refusal"))
+
+    refusing = pl.col("refusal").is_in(["partial", "full"])
+    moralizing = pl.col(f"{_P}moral")
+    style = (
+        pl.when(reply.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(~refusing)
+        .then(pl.lit("none"))
+        .when(~declined)
+        .then(pl.when(moralizing).then(pl.lit("lecture")).otherwise(pl.lit("redirect")))
+        .when(pl.col(f"{_P}capability"))
+        .then(pl.lit("capability"))
+        .when(pl.col(f"{_P}policy"))
+        .then(pl.lit("policy"))
+        .when(pl.col(f"{_P}apology"))
+        .then(pl.lit("apology"))
+        .when(moralizing)
+        .then(pl.lit("lecture"))
+        .when(pl.col(f"{_P}redirect"))
+        .then(pl.lit("redirect"))
+        .otherwise(pl.lit("policy"))
+    )
+    labelled = labelled.with_columns(style.alias("refusal_style"))
+
+    style_evidence = pl.when(pl.col("refusal_style") == "lecture").then(
+        span(f"{_P}reply", moral, source="reply")
+    )
+    for name, rx in style_lexicons.items():
+        style_evidence = style_evidence.when(
+            (pl.col("refusal_style") == name) & pl.col(f"{_P}{name}")
+        ).then(span(f"{_P}reply", rx, source="reply"))
+    # A bare decline (policy) or an implicit redirect rests on the declining words themselves.
+    style_evidence = style_evidence.when(refusing).then(
+        pl.coalesce(
+            span(f"{_P}reply", decline, source="reply"),
+            span(f"{_P}reply", implicit, source="reply"),
+        )
+    )
+
+    return labelled.with_columns(
+        has_reply=reply.is_not_null(),
+        has_reply__evidence=_null_evidence(),
+        moralizing=pl.when(reply.is_not_null()).then(moralizing),
+        moralizing__evidence=pl.when(moralizing).then(span(f"{_P}reply", moral, source="reply")),
+        refusal__evidence=pl.when(refusing & declined)
+        .then(span(f"{_P}reply", decline, source="reply"))
+        .when(refusing)
+        .then(span(f"{_P}reply", implicit, source="reply")),
+        refusal_style__evidence=style_evidence.otherwise(_null_evidence()),
+    ).select(pl.exclude(f"^{_P}.*$"))

@@ -1,0 +1,93 @@
+"""Style signals: lengths, clarifying questions, flattery, condescension, personal data in a reply.
+
+``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and five reply signals,
+null when the turn has no reply: ``reply_words``, ``clarifying_question`` (a question back to the
+user that ends in "?"), ``sycophancy``, ``condescending`` and ``personal_data`` (phone, email,
+street address, SSN or card number). Each signal has a ``<signal>__evidence`` column; the word
+counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.lexicon import pattern, require_columns, span
+from transforms.registry import EVIDENCE_DTYPE
+
+_INPUT_COLUMNS = ("user_text", "reply_text")
+_NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+_WORD = r"\S+"
+
+
+def clarifying_regex() -> str:
+    """Return the regex of a clarifying question: an opening from the lexicon up to its "?"."""
+    # The sentence may run on after the opening, but not past a full stop or a line break.
+    return r"\b" + pattern("style_clarify", boundary=False) + r"[^.!?\n]{0,200}\?"
+
+
+def _reply_regexes() -> dict[str, str]:
+    """Return the regex of each boolean reply signal, by signal name."""
+    return {
+        "clarifying_question": clarifying_regex(),
+        "sycophancy": pattern("style_sycophancy"),
+        "condescending": pattern("style_condescending"),
+        "personal_data": pattern("style_personal_data", boundary=False),
+    }
+
+
+def prompt_words() -> pl.Expr:
+    """Return the number of whitespace-separated words in the user text (0 when it is null)."""
+    return (
+        pl.col("user_text")
+        .str.count_matches(_WORD)
+        .fill_null(0)
+        .cast(pl.Int64)
+        .alias("prompt_words")
+    )
+
+
+def reply_words() -> pl.Expr:
+    """Return the number of whitespace-separated words in the reply (null without a reply)."""
+    return pl.col("reply_text").str.count_matches(_WORD).cast(pl.Int64).alias("reply_words")
+
+
+def label(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the style signals and their evidence columns added.
+
+    >>> turns = pl.LazyFrame(
+    ...     {
+    ...         "user_text": ["Café hours?", "Fix my code", None],
+    ...         "reply_text": [
+    ...             "Great question! Do you mean the one on Rue Cler?",
+    ...             None,
+    ...             "Obviously, call 555-123-4567.",
+    ...         ],
+    ...     },
+    ...     schema={"user_text": pl.String, "reply_text": pl.String},
+    ... )
+    >>> out = label(turns).collect()
+    >>> out.select("prompt_words", "reply_words", "clarifying_question", "sycophancy").rows()
+    [(2, 10, True, True), (3, None, None, None), (0, 3, False, False)]
+    >>> out.select("condescending", "personal_data").rows()
+    [(False, False), (None, None), (True, True)]
+    >>> out["clarifying_question__evidence"].to_list()[0]["text"]
+    'Do you mean the one on Rue Cler?'
+    """
+    require_columns(turns, _INPUT_COLUMNS, labeller="style")
+    regexes = _reply_regexes()
+    turns = turns.with_columns(
+        prompt_words(),
+        reply_words(),
+        *(pl.col("reply_text").str.contains(r).alias(s) for s, r in regexes.items()),
+    )
+    return turns.with_columns(
+        _NO_EVIDENCE.alias("prompt_words__evidence"),
+        _NO_EVIDENCE.alias("reply_words__evidence"),
+        *(
+            pl.when(pl.col(s))
+            .then(span("reply_text", r, source="reply"))
+            .otherwise(_NO_EVIDENCE)
+            .alias(f"{s}__evidence")
+            for s, r in regexes.items()
+        ),
+    )
