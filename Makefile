@@ -40,7 +40,7 @@ format: install
 	$(BIN)/ruff format .
 
 dagster: install
-	$(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home && DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(SAMPLES) $(DB) $(DB).wal .pytest_cache

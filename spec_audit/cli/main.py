@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import typer
 
 from spec_audit.cli import generate, ingest, run, summary
-from spec_audit.cli.options import err_console
 from spec_audit.errors import UserError
 
 app = typer.Typer(
@@ -28,7 +29,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except UserError as exc:
-        err_console.print(f"error: {exc}", markup=False)
+        print(f"error: {exc}", file=sys.stderr)  # plain print: never wrapped, always one line
         raise SystemExit(2) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
@@ -36,5 +37,5 @@ def main() -> None:
         exc.show()
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.Abort:
-        err_console.print("aborted", markup=False)
+        print("aborted", file=sys.stderr)
         raise SystemExit(130) from None

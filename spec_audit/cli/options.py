@@ -15,7 +15,6 @@ from spec_audit.errors import UserError
 # Piped output (CI logs, README examples) is 120 columns wide rather than Rich's 80 default.
 _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(highlight=False, width=_WIDTH)
-err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 
 DbOption = Annotated[
     Path | None,
