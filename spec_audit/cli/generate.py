@@ -54,6 +54,7 @@ def generate_sample(
     )
     for change in result.ground_truth["changes"]:
         console.print(
-            f"  injected: {change['clause']} on {change['model']} from {change['first_day']} "
-            f"({change['rate_before']:.0%} → {change['rate_after']:.0%}: {change['metric']})"
+            f"  injected: {change['clause']} on {change['model']} from {change['first_day']}: "
+            f"{change['rate_before']:.0%} → {change['rate_after']:.0%}\n"
+            f"    ({change['metric']})"
         )

@@ -22,7 +22,7 @@ def ingest(
         str | None,
         typer.Option(
             "--adapter",
-            help="Force the input shape: canonical, openai_chat or flat [default: detect per file].",
+            help="Force the input shape: canonical, openai_chat or flat (default: detect per file).",
             show_default=False,
         ),
     ] = None,

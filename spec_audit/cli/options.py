@@ -20,7 +20,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help="DuckDB file [default: $SPEC_AUDIT_DB or data/audit.duckdb].",
+        help="DuckDB file (default: $SPEC_AUDIT_DB or data/audit.duckdb).",
         show_default=False,
     ),
 ]
@@ -28,7 +28,7 @@ SpecOption = Annotated[
     Path | None,
     typer.Option(
         "--spec",
-        help="Spec catalog YAML [default: $SPEC_AUDIT_SPEC or data/spec/model-spec/2025-12-18.yaml].",
+        help="Spec catalog YAML (default: $SPEC_AUDIT_SPEC or data/spec/model-spec/2025-12-18.yaml).",
         show_default=False,
     ),
 ]
@@ -36,7 +36,7 @@ FromOption = Annotated[
     str | None,
     typer.Option(
         "--from",
-        help="First day to audit, YYYY-MM-DD [default: first day with data].",
+        help="First day to audit, YYYY-MM-DD (default: first day with data).",
         show_default=False,
     ),
 ]
@@ -44,7 +44,7 @@ ToOption = Annotated[
     str | None,
     typer.Option(
         "--to",
-        help="Last day to audit, YYYY-MM-DD [default: last day with data].",
+        help="Last day to audit, YYYY-MM-DD (default: last day with data).",
         show_default=False,
     ),
 ]

@@ -15,14 +15,26 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
-def ingest_results(results: Sequence[FileResult]) -> None:
-    """Print one row per file: status and rows read, accepted and rejected."""
-    table = Table(title="Ingest", title_justify="left")
+def ingest_results(results: Sequence[FileResult], shown: int = 12) -> None:
+    """Print one row per file (the first ``shown`` of them) and a total row."""
+    table = Table(title="Ingest", title_justify="left", show_footer=len(results) > 1)
+    totals = {
+        "read": sum(r.rows_read for r in results),
+        "accepted": sum(r.rows_accepted for r in results),
+        "rejected": sum(r.rows_rejected for r in results),
+    }
+    ingested = sum(r.status == "ingested" for r in results)
+    footers = {
+        "file": f"{len(results):,} files",
+        "status": f"{ingested:,} ingested",
+        **{k: f"{v:,}" for k, v in totals.items()},
+    }
     for column in ("file", "adapter", "status", "read", "accepted", "rejected"):
+        right = column in totals
         table.add_column(
-            column, justify="right" if column in ("read", "accepted", "rejected") else "left"
+            column, footer=footers.get(column, ""), justify="right" if right else "left"
         )
-    for r in results:
+    for r in results[:shown]:
         table.add_row(
             str(r.path),
             r.adapter,
@@ -31,6 +43,8 @@ def ingest_results(results: Sequence[FileResult]) -> None:
             f"{r.rows_accepted:,}",
             f"{r.rows_rejected:,}",
         )
+    if len(results) > shown:
+        table.add_row(f"... {len(results) - shown:,} more files", "", "", "", "", "")
     console.print(table)
 
 

@@ -35,7 +35,7 @@ def run(
         Path | None,
         typer.Option(
             "--landing",
-            help="Folder of new log files to ingest first [default: $SPEC_AUDIT_LANDING or data/landing].",
+            help="Folder of new log files to ingest first (default: $SPEC_AUDIT_LANDING or data/landing).",
             show_default=False,
         ),
     ] = None,
