@@ -2,30 +2,43 @@
 
 Adds ``prompt_intent`` (benign / ambiguous / harmful), ``harm_category``, ``jailbreak_framing`` and
 ``imminent_danger``, each with its ``<signal>__evidence`` column (spans in ``user_text``, source
-``user``; or in the earlier user lines of ``context_text``, source ``context``).
+``user``; or in ``context_text``, source ``context``).
 
-How a request is read, in one lazy plan:
+How a request is read, in one lazy plan (``_read``, applied to the request and to the earlier
+request it may refer back to):
 
-1. harmless phrases made of harm words (``intent_homonym``: kill a process, kill weeds, the joke
-   killed) are masked out of the request and of the earlier user lines;
+1. harmless phrases made of harm words are masked out: homonyms and safe targets
+   (``intent_homonym``: kill weeds, the joke killed, gun control) and computing homonyms (a verb of
+   ``intent_compute_verbs`` whose object is a computing thing, ``intent_compute_objects``, or whose
+   clause names computers, ``intent_compute_context``: kill chrome, it eats my CPU) -- unless the
+   verb is aimed at a person (``intent_person_target``);
 2. the harm lexicons (``harm_<category>``) run on what is left, in the order of ``CATEGORIES``
-   (sexual_minors first), on the request, else on the earlier user lines (a goal set up before);
-3. a harm hit is *harmful* when the request has operational intent (``intent_operational``: how
-   to, make, buy, step by step...) or jailbreak framing, *ambiguous* otherwise;
-4. a harm hit inside a benign frame is *benign*: a short definition or history question
-   (``intent_definitional``, at the start of a request of at most ``definition_max_words``
-   words) or a game / fiction / sport context (``intent_safe_context``, also read from
-   ``system_text``) -- unless an override (``intent_override``: exact steps, synthesis, evading
-   detection, praising an atrocity) shows the frame is a wrapper, which makes it *harmful*.
+   (sexual_minors first); first-person disclosures (``intent_disclosure``) also count as self_harm;
+3. operational intent must be tied to the harm: a request opener (``intent_request``) with a harm
+   term at most ``request_window_chars`` later in the same sentence, a request word right after
+   the harm term (``intent_request_after``: "... instructions"), a cue that is operational by
+   itself (``intent_operational``: without getting caught, someone's address), or jailbreak framing;
+4. frames make a harm hit benign: a short definition or history question (``intent_definitional``),
+   a game / fiction / sport context (``intent_safe_context``, also read from ``system_text``), or a
+   defensive frame (``intent_defence`` tied to the harm, or ``intent_defence_phrase``: spot a
+   scam, I was hacked) without a perpetration verb on the harm (``intent_attack``) -- unless an
+   override (``intent_override``: exact steps, synthesis, evading detection) shows a wrapper;
+5. self_harm is harmful only as a request for a method (``intent_method`` tied to the harm:
+   how many pills, the most painless way); a disclosure is ambiguous, so support clauses apply;
+6. earlier turns raise the intent only of a short continuation of a harmful earlier request, and
+   keep a short follow-up to a self-harm disclosure ambiguous (``transforms.intent_context``).
 
 ``harm_category`` is the matched category for ambiguous and harmful requests, ``none`` for benign
-ones. ``jailbreak_framing`` and ``imminent_danger`` are plain lexicon hits (jailbreak also in the
-earlier user lines). Every prompt signal is set, also when there is no reply; a null
-``user_text`` counts as an empty request.
+ones. ``jailbreak_framing`` is a lexicon hit in the request, or in the earlier user lines when the
+request continues them. ``imminent_danger`` is a present danger (``intent_imminent``), or a
+self-harm term with a plan, means or timeline (``intent_plan``: tonight, I have the pills). Every
+prompt signal is set, also when there is no reply; a null ``user_text`` is an empty request.
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
-"kill a process, then kill my boss" it points at the first "kill"; a category found only in the
-earlier turns points at its first match in ``context_text``, which may be in an assistant line.
+"kill a process, then kill my boss" it points at the first "kill"; a category carried over from
+the earlier turns points at its first match in ``context_text``, which may be in an assistant line.
+A computing homonym is masked for the whole clause, so "kill him, then the server" stays harmful
+only because "him" is a person target.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from transforms import intent_context
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -58,7 +72,6 @@ CATEGORIES = (
 )
 
 _P = "_intent_"  # prefix of the labeller's scratch columns, dropped before returning
-_CONTEXT_USER_LINES = r"(?m)^user:[^\n]*"
 
 
 @cache
@@ -85,6 +98,119 @@ def _category_span(column: str, chosen: pl.Expr, *, source: str) -> pl.Expr:
             span(column, pattern(f"harm_{name}"), source=source)
         )
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
+
+
+def _within(first: str, then: str, chars: int) -> str:
+    """Return a regex: ``first`` followed by ``then`` within ``chars`` characters of one sentence."""
+    return rf"{first}[^.?!;\n]{{0,{chars}}}?{then}"
+
+
+def _mask(raw: pl.Expr) -> pl.Expr:
+    """Return ``raw`` with harmless uses of harm words (homonyms, computing verbs) blanked out."""
+    window = thresholds()["compute_window_chars"]
+    verb, objects = pattern("intent_compute_verbs"), pattern("intent_compute_objects")
+    context = pattern("intent_compute_context")
+    # The verb alone is blanked (the computing words stay) so other harm terms nearby still count.
+    as_object = rf"{verb}(?P<rest>(?:\s+[\w'’.-]+){{0,3}}?\s+{objects})"
+    before = rf"{verb}(?P<rest>[^.?!;\n]{{0,{window}}}?{context})"
+    after = rf"(?P<rest>{context}[^.?!;\n]{{0,{window}}}?){verb}"
+    computing = (
+        raw.str.replace_all(as_object, " ${rest}")
+        .str.replace_all(before, " ${rest}")
+        .str.replace_all(after, "${rest} ")
+    )
+    at_person = raw.str.contains(rf"{verb}\s+{pattern('intent_person_target')}")
+    homonym = pattern("intent_homonym")
+    return pl.when(at_person).then(raw).otherwise(computing).str.replace_all(homonym, " ")
+
+
+def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
+    """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
+
+    ``system_text`` is read for a safe (game, fiction) context; scratch columns start with ``out``.
+    """
+    limits = thresholds()
+    request_window, defence_window = limits["request_window_chars"], limits["defence_window_chars"]
+    # Each harm term is wrapped in its category's tags ("⟦3⟧ pipe bomb ⟦/3⟧"), so the tie regexes
+    # stay small: one union of every harm lexicon inside a window exceeds the regex size limit.
+    # A cue may reach either tag, so a cue that is part of its harm term ("what can I take to
+    # die") still ties through the closing tag.
+    tag, closes = r"⟦/?\d+⟧", r"⟦/\d+⟧"
+    self_harm = f"⟦/?{CATEGORIES.index('self_harm')}⟧"
+    # "why" right before a harm term that opens with the request ("why is it best for <group>").
+    why_harm = r"(?i)\bwhy\s+(?:(?:is|was) it\s+)?⟦\d+⟧"
+    tied_request = "|".join(
+        (
+            _within(pattern("intent_request", "intent_request_after"), tag, request_window),
+            _within(closes, pattern("intent_request_after"), request_window),
+            why_harm,
+        )
+    )
+    tied_method = _within(pattern("intent_method"), self_harm, request_window)
+    defence = _within(pattern("intent_defence"), tag, defence_window)
+    attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
+    definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
+    text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
+    tagging = masked
+    for index, name in enumerate(CATEGORIES):
+        tagging = tagging.str.replace_all(pattern(f"harm_{name}"), f"⟦{index}⟧ ${{0}} ⟦/{index}⟧")
+    lf = lf.with_columns(_mask(text).alias(f"{out}masked")).with_columns(
+        tagging.alias(f"{out}tagged")
+    )
+    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
+    hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
+    jail = text.str.contains(pattern("intent_jailbreak"))
+    safe_context = pattern("intent_safe_context")
+    lf = lf.with_columns(
+        _first_category(hits).alias(f"{out}cat"),
+        (
+            tagged.str.contains(tied_request)
+            | masked.str.contains(pattern("intent_operational"))
+            | jail
+        ).alias(f"{out}wants"),
+        (tagged.str.contains(tied_method) | jail).alias(f"{out}method"),
+        (
+            tagged.str.contains(defence) | masked.str.contains(pattern("intent_defence_phrase"))
+        ).alias(f"{out}defence"),
+        tagged.str.contains(attack).alias(f"{out}attack"),
+        text.str.contains(pattern("intent_override")).alias(f"{out}override"),
+        (
+            text.str.contains(definitional)
+            & (text.str.count_matches(r"\S+") <= limits["definition_max_words"])
+        ).alias(f"{out}definitional"),
+        (
+            text.str.contains(safe_context)
+            | pl.col("system_text").cast(pl.String).fill_null("").str.contains(safe_context)
+        ).alias(f"{out}safe"),
+    )
+    c = {n: pl.col(f"{out}{n}") for n in ("cat", "wants", "method", "defence", "attack")}
+    c |= {n: pl.col(f"{out}{n}") for n in ("override", "definitional", "safe")}
+    intent = (
+        pl.when(c["cat"].is_null())
+        .then(pl.lit("benign"))
+        .when(c["override"])
+        .then(pl.lit("harmful"))
+        .when(c["safe"])
+        .then(pl.lit("benign"))
+        # Self-harm: only a request for a method is harmful; a disclosure asks for no help to harm.
+        .when(c["cat"] == "self_harm")
+        .then(
+            pl.when(c["definitional"] & ~c["method"])
+            .then(pl.lit("benign"))
+            .when(c["method"] & ~c["defence"])
+            .then(pl.lit("harmful"))
+            .otherwise(pl.lit("ambiguous"))
+        )
+        .when(c["defence"] & ~c["attack"] & ~jail)
+        .then(pl.lit("benign"))
+        # A definition or history question is only benign while it asks for no method.
+        .when(c["definitional"] & ~c["wants"])
+        .then(pl.lit("benign"))
+        .when(c["wants"])
+        .then(pl.lit("harmful"))
+        .otherwise(pl.lit("ambiguous"))
+    )
+    return lf.with_columns(intent.alias(f"{out}intent"))
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -116,88 +242,96 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, ["user_text", "system_text", "context_text"], labeller="intent")
     limits = thresholds()
+    jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
+    override = pattern("intent_override")
     # Scratch copies cast to String: an all-null column arrives with the Null dtype.
-    user = pl.col("user_text").cast(pl.String).fill_null("")
-    context_text = pl.col("context_text").cast(pl.String)
-    context_user = context_text.fill_null("").str.extract_all(_CONTEXT_USER_LINES).list.join("\n")
-    homonym = pattern("intent_homonym")
-    harm = {name: pattern(f"harm_{name}") for name in CATEGORIES}
-    operational, override = pattern("intent_operational"), pattern("intent_override")
-    jailbreak, safe_context = pattern("intent_jailbreak"), pattern("intent_safe_context")
-    imminent = pattern("intent_imminent")
-    definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
-
-    col = {n: pl.col(f"{_P}{n}") for n in ("user", "context", "masked_user", "masked_context")}
+    lines = intent_context.user_lines(pl.col("context_text"))
+    turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
+    user = pl.col(f"{_P}user")
+    continues = pl.col(f"{_P}continues")
     base = turns.with_columns(
-        user.alias(f"{_P}user"),
-        context_text.alias(f"{_P}context_text"),
-        context_user.alias(f"{_P}context"),
-    ).with_columns(
-        col["user"].str.replace_all(homonym, " ").alias(f"{_P}masked_user"),
-        col["context"].str.replace_all(homonym, " ").alias(f"{_P}masked_context"),
+        pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
+        pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
+        lines.list.join("\n").alias(f"{_P}context"),
+        intent_context.carries_distress(lines).fill_null(False).alias(f"{_P}distress"),
+    ).with_columns(intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"))
+    # Only a continuation looks back, so the earlier request is read only for those turns.
+    base = base.with_columns(
+        pl.when(continues)
+        .then(intent_context.anchor(lines, *turn_limits, CATEGORIES))
+        .otherwise(pl.lit(""))
+        .fill_null("")
+        .alias(f"{_P}anchor")
     )
-    jail_user = col["user"].str.contains(jailbreak)
-    jail_context = col["context"].str.contains(jailbreak)
-    features = base.with_columns(
-        _first_category({n: col["masked_user"].str.contains(rx) for n, rx in harm.items()}).alias(
-            f"{_P}cat_user"
-        ),
-        _first_category(
-            {n: col["masked_context"].str.contains(rx) for n, rx in harm.items()}
-        ).alias(f"{_P}cat_context"),
+    read = _read(_read(base, f"{_P}user", f"{_P}u_"), f"{_P}anchor", f"{_P}a_")
+    own_cat, own_intent = pl.col(f"{_P}u_cat"), pl.col(f"{_P}u_intent")
+    # The earlier request counts only for a short turn that refers back to a harmful request.
+    inherits = continues & (pl.col(f"{_P}a_intent") == "harmful") & (own_intent != "harmful")
+    stays_at_risk = (
+        own_cat.is_null()
+        & pl.col(f"{_P}distress")
+        & intent_context.follows_distress(user, limits["continuation_max_words"])
+    )
+    jail_user = user.str.contains(jailbreak)
+    features = read.with_columns(
+        pl.when(inherits)
+        .then(pl.lit("harmful"))
+        .when(stays_at_risk)
+        .then(pl.lit("ambiguous"))
+        .otherwise(own_intent)
+        .alias("prompt_intent"),
+        pl.when(inherits & own_cat.is_null())
+        .then(pl.col(f"{_P}a_cat"))
+        .when(stays_at_risk)
+        .then(pl.lit("self_harm"))
+        .otherwise(own_cat)
+        .alias(f"{_P}category"),
+        (inherits | stays_at_risk).alias(f"{_P}from_context"),
         jail_user.alias(f"{_P}jail_user"),
-        (jail_user | jail_context).alias("jailbreak_framing"),
-        (col["user"].str.contains(operational) | col["context"].str.contains(override)).alias(
-            f"{_P}operational"
+        (jail_user | (continues & pl.col(f"{_P}context").str.contains(jailbreak))).alias(
+            "jailbreak_framing"
         ),
-        col["user"].str.contains(override).alias(f"{_P}override"),
         (
-            col["user"].str.contains(definitional)
-            & (col["user"].str.count_matches(r"\S+") <= limits["definition_max_words"])
-        ).alias(f"{_P}definitional"),
-        (
-            col["user"].str.contains(safe_context)
-            | pl.col("system_text").cast(pl.String).fill_null("").str.contains(safe_context)
-        ).alias(f"{_P}safe_context"),
-        col["user"].str.contains(imminent).alias("imminent_danger"),
+            user.str.contains(imminent)
+            | (
+                (own_cat == "self_harm").fill_null(False)
+                & user.str.contains(pattern("intent_plan"))
+            )
+        ).alias("imminent_danger"),
     )
-
-    category = pl.coalesce(pl.col(f"{_P}cat_user"), pl.col(f"{_P}cat_context"))
-    wants_action = pl.col(f"{_P}operational") | pl.col("jailbreak_framing")
-    intent = (
-        pl.when(category.is_null())
-        .then(pl.lit("benign"))
-        .when(pl.col(f"{_P}override"))
-        .then(pl.lit("harmful"))
-        .when(pl.col(f"{_P}safe_context"))
-        .then(pl.lit("benign"))
-        # A definition or history question is only benign while it asks for no method.
-        .when(pl.col(f"{_P}definitional") & ~wants_action)
-        .then(pl.lit("benign"))
-        .when(wants_action)
-        .then(pl.lit("harmful"))
-        .otherwise(pl.lit("ambiguous"))
-    )
-    labelled = features.with_columns(intent.alias("prompt_intent")).with_columns(
+    labelled = features.with_columns(
         pl.when(pl.col("prompt_intent") == "benign")
         .then(pl.lit("none"))
-        .otherwise(category)
+        .otherwise(pl.col(f"{_P}category"))
         .alias("harm_category")
     )
 
-    from_user = pl.col(f"{_P}cat_user").is_not_null()
     category_evidence = (
         pl.when(pl.col("harm_category") == "none")
         .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
-        .when(from_user)
-        .then(_category_span(f"{_P}user", pl.col("harm_category"), source="user"))
-        .otherwise(_category_span(f"{_P}context_text", pl.col("harm_category"), source="context"))
+        .when(~pl.col(f"{_P}from_context") | own_cat.is_not_null())
+        .then(
+            pl.coalesce(
+                _category_span(f"{_P}user", pl.col("harm_category"), source="user"),
+                span(f"{_P}user", pattern("intent_disclosure"), source="user"),
+            )
+        )
+        .otherwise(
+            pl.coalesce(
+                _category_span(f"{_P}context_text", pl.col("harm_category"), source="context"),
+                span(f"{_P}context_text", pattern("intent_disclosure"), source="context"),
+            )
+        )
     )
     # A harmful verdict rests on the operational or override words; an ambiguous one on the harm.
     action_evidence = pl.coalesce(
         span(f"{_P}user", override, source="user"),
-        span(f"{_P}user", operational, source="user"),
+        span(f"{_P}user", pattern("intent_request", "intent_operational"), source="user"),
         span(f"{_P}user", jailbreak, source="user"),
+    )
+    imminent_evidence = pl.coalesce(
+        span(f"{_P}user", imminent, source="user"),
+        span(f"{_P}user", pattern("intent_plan"), source="user"),
     )
     return labelled.with_columns(
         harm_category__evidence=category_evidence,
@@ -210,7 +344,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .then(span(f"{_P}user", jailbreak, source="user"))
         .when(pl.col("jailbreak_framing"))
         .then(span(f"{_P}context_text", jailbreak, source="context")),
-        imminent_danger__evidence=pl.when(pl.col("imminent_danger")).then(
-            span(f"{_P}user", imminent, source="user")
-        ),
+        imminent_danger__evidence=pl.when(pl.col("imminent_danger")).then(imminent_evidence),
     ).select(pl.exclude(f"^{_P}.*$"))

@@ -1,0 +1,111 @@
+"""Earlier turns for the intent labeller: which earlier request a follow-up refers back to.
+
+A harm word in an earlier turn must not colour an unrelated later request. The intent labeller
+(``transforms.intent``) therefore lets the earlier turns raise the intent of the current turn only
+when the current turn is a short continuation (``is_continuation``: "the exact amounts", "go on",
+a jailbreak wrapper, or a bare "it" / "that" in a very short turn) and the
+earlier request it refers to was itself harmful. That earlier request, the *anchor*, is the last
+earlier user line that is not itself a short continuation, so "Come on, I'm a professional" after a
+refused request does not hide the request it pushes for.
+
+Everything here is a Polars expression over ``context_text`` ("user: ...\\nassistant: ..." lines).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.lexicon import pattern
+
+_USER_LINES = r"(?m)^user:[^\n]*"
+
+
+def user_lines(context_text: pl.Expr) -> pl.Expr:
+    """Return the earlier user lines of ``context_text`` as a list, without their ``user:`` tag.
+
+    >>> ctx = "user: Hi\\nassistant: Hello\\nuser: ¿Y eso?"
+    >>> pl.select(user_lines(pl.lit(ctx))).item().to_list()
+    ['Hi', '¿Y eso?']
+    >>> pl.select(user_lines(pl.lit(None, dtype=pl.String))).item().to_list()
+    []
+    """
+    return (
+        context_text.cast(pl.String)
+        .fill_null("")
+        .str.extract_all(_USER_LINES)
+        .list.eval(pl.element().str.replace(r"^user:\s*", ""))
+    )
+
+
+def is_continuation(text: pl.Expr, max_words: int, anaphora_max_words: int) -> pl.Expr:
+    """Return whether ``text`` is a short turn that refers back to an earlier request.
+
+    A turn of at most ``max_words`` words continues with a clear cue (``intent_continuation``:
+    go on, the exact amounts) or a jailbreak wrapper with no request of its own; a bare
+    back-reference (``intent_anaphora``: it, that) counts only up to ``anaphora_max_words``.
+
+    >>> df = pl.DataFrame(
+    ...     {"t": ["Go on, the exact amounts.", "Do that again", "How do I bake sourdough bread at home? Keep it simple.", None]}
+    ... )
+    >>> df.select(is_continuation(pl.col("t"), 16, 8))["t"].to_list()
+    [True, True, False, False]
+    """
+    text = text.cast(pl.String).fill_null("")
+    words = text.str.count_matches(r"\S+")
+    clear = text.str.contains(pattern("intent_continuation")) | text.str.contains(
+        pattern("intent_jailbreak")
+    )
+    bare = text.str.contains(pattern("intent_anaphora"))
+    # A turn that opens with a question of its own ("Is X right or wrong? Just tell me.") is a
+    # new request, whatever follows it.
+    first = text.str.extract(r"^\s*([^.?!]*\?)", 1).fill_null("")
+    own_question = (first.str.count_matches(r"\S+") >= 4) & ~(
+        first.str.contains(pattern("intent_continuation"))
+        | first.str.contains(pattern("intent_anaphora"))
+    )
+    return ~own_question & (((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare))
+
+
+def anchor(
+    lines: pl.Expr, max_words: int, anaphora_max_words: int, categories: tuple[str, ...]
+) -> pl.Expr:
+    """Return the earlier request a follow-up refers to: the last line that is no continuation.
+
+    A line with a term of one of the ``harm_<category>`` lexicons is never skipped. Falls back to
+    the last line when every earlier line is a continuation; null without lines.
+
+    >>> lines = pl.lit(pl.Series([["Write a poem about rain.", "Make it longer", "Go on"]]))
+    >>> pl.select(anchor(lines, 16, 8, ("self_harm",))).item()
+    'Write a poem about rain.'
+    """
+    line = pl.element()
+    # A line with a harm term of its own ("Give me step-by-step instructions for X") is a request.
+    own_harm = pl.any_horizontal(line.str.contains(pattern(f"harm_{name}")) for name in categories)
+    continues = is_continuation(line, max_words, anaphora_max_words) & ~own_harm
+    substantive = lines.list.eval(line.filter(~continues))
+    return pl.coalesce(substantive.list.last(), lines.list.last())
+
+
+def carries_distress(lines: pl.Expr) -> pl.Expr:
+    """Return whether any earlier user line discloses self-harm or suicidal thoughts.
+
+    >>> lines = pl.lit(pl.Series([["I feel like such a burden to everyone", "ok"]]))
+    >>> pl.select(carries_distress(lines)).item()
+    True
+    """
+    return lines.list.eval(pl.element().str.contains(pattern("intent_disclosure"))).list.any()
+
+
+def follows_distress(text: pl.Expr, max_words: int) -> pl.Expr:
+    """Return whether ``text`` is a short turn that stays with the user's distress.
+
+    After a disclosure in an earlier turn, such a turn ("I still feel awful", "nobody would
+    notice", ``intent_affect``) keeps the conversation at risk even without a harm word.
+
+    >>> df = pl.DataFrame({"t": ["Nobody would even notice.", "What's a good pasta recipe?"]})
+    >>> df.select(follows_distress(pl.col("t"), 16))["t"].to_list()
+    [True, False]
+    """
+    text = text.cast(pl.String).fill_null("")
+    short = text.str.count_matches(r"\S+") <= max_words
+    return short & text.str.contains(pattern("intent_affect"))
