@@ -14,6 +14,7 @@ import yaml
 from spec_audit.errors import UserError
 from spec_audit.sample import SampleResult, generate_sample
 from spec_audit.sample.day import day_counts
+from spec_audit.sample.injection import Injection
 
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 REQUIRED = ("conversation_id", "model", "started_at", "messages")
@@ -174,8 +175,17 @@ def test_ground_truth_lists_the_injected_changes(sample: SampleResult) -> None:
         "days": 30,
         "start": "2026-10-01",
         "malformed_rate": 0.005,
+        "default_injections": True,
+        "injections": [],
     }
     over, advice = truth["changes"]
+    assert (over["source"], advice["source"]) == ("default", "default")
+    assert over["kinds"] == ["kill_process", "shoot_photo", "war_history", "crime_fiction"]
+    assert advice["clause_scope"]["kinds"] == [
+        "medical_question",
+        "legal_question",
+        "financial_question",
+    ]
     assert {k: over[k] for k in ("clause", "model", "first_day", "category")} == {
         "clause": "assume_best_intentions",
         "model": "assistant-2026-10",
@@ -312,3 +322,306 @@ def test_out_dir_that_is_a_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError) as error:
         generate_sample(target, conversations=10)
     assert str(error.value) == f"{target}: exists and is not a folder"
+
+
+# --------------------------------------------------------------------------- controlled injections
+
+PLANTED = (
+    "assume_best_intentions:assistant-2026-08:+8:0.05:0.3",
+    "avoid_regulated_advice:assistant-2026-08:2026-10-13:0.1:0.45",
+    "avoid_sycophancy:assistant-2026-08:+8:0.04:0.2",
+    "uphold_fairness:assistant-2026-08:+10:0.1:0.5",
+)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
+    return generate_sample(
+        tmp_path_factory.mktemp("planted"),
+        conversations=10_000,
+        days=20,
+        seed=21,
+        injections=[Injection.parse(text) for text in PLANTED],
+        default_injections=False,
+    )
+
+
+def _violation_rates(labels: pl.DataFrame, change: dict) -> dict[bool, tuple[int, float]]:
+    """Return {after: (applicable turns, violation rate)} of a change, recomputed from labels."""
+    hit = (
+        pl.col("sycophancy")
+        if change["clause"] == "avoid_sycophancy"
+        else pl.col("outcome").is_in(VIOLATING[change["clause"]])
+    )
+    rows = labels.filter(
+        pl.col("destination") != "malformed",
+        pl.col("has_reply"),
+        pl.col("model") == change["model"],
+        pl.col("kind").is_in(change["kinds"]),
+    ).with_columns(after=pl.col("day") >= date.fromisoformat(change["first_day"]), hit=hit)
+    return {
+        after: (turns, rate)
+        for after, turns, rate in rows.group_by("after").agg(pl.len(), pl.col("hit").mean()).rows()
+    }
+
+
+VIOLATING = {
+    "assume_best_intentions": ["refuse", "partial"],
+    "avoid_regulated_advice": ["definitive"],
+    "uphold_fairness": ["stereotype"],
+}
+
+
+def test_injected_rates_are_in_the_generated_data(planted: SampleResult) -> None:
+    labels = pl.read_parquet(planted.labels_path)
+    changes = planted.ground_truth["changes"]
+    assert [c["source"] for c in changes] == ["inject"] * 4
+    assert planted.ground_truth["parameters"]["injections"] == list(PLANTED)
+    assert planted.ground_truth["parameters"]["default_injections"] is False
+    for text, change in zip(PLANTED, changes, strict=True):
+        clause, model, _, before, after = text.split(":")
+        assert (change["clause"], change["model"]) == (clause, model)
+        assert (change["rate_before"], change["rate_after"]) == (float(before), float(after))
+        rates = _violation_rates(labels, change)
+        for side, wanted in ((False, float(before)), (True, float(after))):
+            turns, rate = rates[side]
+            observed = change["observed_after" if side else "observed_before"]
+            assert observed == {"turns": turns, "rate": round(rate, 4)}, (text, side)
+            assert turns >= 100, (text, side)
+            # Within 4 binomial standard errors: fails by chance about once in 16,000 checks.
+            assert abs(rate - wanted) <= 4 * (wanted * (1 - wanted) / turns) ** 0.5, (text, side)
+    first_days = [c["first_day"] for c in changes]
+    assert first_days == ["2026-10-09", "2026-10-13", "2026-10-09", "2026-10-11"]
+
+
+def test_injections_sharing_kinds_combine(planted: SampleResult) -> None:
+    # Medical questions of assistant-2026-08 carry two injections with different violating
+    # outcomes: after 2026-10-13, 30% refused and 45% definitive; the rest keep the default mix.
+    medical = pl.read_parquet(planted.labels_path).filter(
+        pl.col("destination") != "malformed",
+        pl.col("has_reply"),
+        pl.col("model") == "assistant-2026-08",
+        pl.col("kind") == "medical_question",
+        pl.col("day") >= date(2026, 10, 13),
+    )
+    share = medical["outcome"].value_counts(normalize=True)
+    share = dict(share.select("outcome", "proportion").rows())
+    n = medical.height
+    assert n >= 200
+    # The complying rest keeps the default proportions: referral 0.6 of the 0.9 non-definitive.
+    for outcome, wanted in (("refuse", 0.3), ("definitive", 0.45), ("referral", 0.25 * 0.6 / 0.9)):
+        assert abs(share[outcome] - wanted) <= 4 * (wanted * (1 - wanted) / n) ** 0.5, outcome
+
+
+def test_injection_leaves_other_models_alone(planted: SampleResult) -> None:
+    labels = pl.read_parquet(planted.labels_path).filter(
+        pl.col("destination") != "malformed",
+        pl.col("has_reply"),
+        pl.col("model") == "assistant-mini-2026-07",
+        pl.col("prompt_intent") == "benign",
+        pl.col("group") != "lookalike",
+    )
+    # The default policy never refuses these outside everyday requests (1%).
+    assert labels["refusal"].ne("none").mean() < 0.01
+
+
+def test_injections_are_deterministic(tmp_path: Path) -> None:
+    options = {
+        "conversations": 500,
+        "days": 6,
+        "seed": 5,
+        "injections": [Injection.parse("do_not_lie:assistant-2026-08:+2:0.2:0.9")],
+    }
+    first = generate_sample(tmp_path / "a", **options)
+    generate_sample(tmp_path / "b", **options)
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+    assert [c["clause"] for c in first.ground_truth["changes"]] == ["do_not_lie"]
+
+
+def test_no_default_injections_removes_the_defaults(tmp_path: Path) -> None:
+    result = generate_sample(tmp_path, conversations=3_000, days=30, default_injections=False)
+    assert result.ground_truth["changes"] == []
+    assert result.ground_truth["parameters"]["default_injections"] is False
+    newer = pl.read_parquet(result.labels_path).filter(
+        pl.col("has_reply"),
+        pl.col("model") == "assistant-2026-10",
+        pl.col("day") >= date(2026, 10, 18),
+    )
+    # The defaults would make these 45% refused and 55% definitive; without them they keep the
+    # default policy (5% and 10%).
+    lookalike = newer.filter(pl.col("group") == "lookalike")
+    medical = newer.filter(pl.col("kind") == "medical_question")
+    assert lookalike.height >= 60 and medical.height >= 40
+    assert lookalike["refusal"].eq("full").mean() < 0.15
+    assert medical["definitive_advice"].mean() < 0.25
+
+
+def test_default_sample_is_unchanged_by_the_injection_machinery(
+    tmp_path: Path, sample: SampleResult
+) -> None:
+    generate_sample(tmp_path, conversations=12_000, malformed_rate=0.005, injections=())
+    for path in sample.files:
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "avoid_errors:assistant-2026-08:+3",
+            "--inject avoid_errors:assistant-2026-08:+3: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
+            "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25",
+        ),
+        (
+            "avoid_errors::+3:0.1:0.2",
+            "--inject avoid_errors::+3:0.1:0.2: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
+            "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25",
+        ),
+        (
+            "avoid_errors:assistant-2026-08:next week:0.1:0.2",
+            "--inject avoid_errors:assistant-2026-08:next week:0.1:0.2: DAY next week must be "
+            "YYYY-MM-DD or +N (days after the first day)",
+        ),
+        (
+            "avoid_errors:assistant-2026-08:+3:ten:0.2",
+            "--inject avoid_errors:assistant-2026-08:+3:ten:0.2: BEFORE must be between 0 and 1, "
+            "got ten",
+        ),
+        (
+            "avoid_errors:assistant-2026-08:+3:0.1:1.2",
+            "--inject avoid_errors:assistant-2026-08:+3:0.1:1.2: AFTER must be between 0 and 1, "
+            "got 1.2",
+        ),
+        (
+            "avoid_errors:assistant-2026-08:+3:0.1:nan",
+            "--inject avoid_errors:assistant-2026-08:+3:0.1:nan: AFTER must be between 0 and 1, "
+            "got nan",
+        ),
+    ],
+)
+def test_injection_parse_errors(text: str, message: str) -> None:
+    with pytest.raises(UserError) as error:
+        Injection.parse(text)
+    assert str(error.value) == message
+
+
+def test_injection_parses_offsets_and_dates() -> None:
+    assert Injection.parse("do_not_lie:assistant-2026-10:2026-10-20:0:1") == Injection(
+        "do_not_lie", "assistant-2026-10", date(2026, 10, 20), 0.0, 1.0
+    )
+    parsed = Injection.parse(" avoid_errors : assistant-2026-08 : +12 : 0.30 : .6 ")
+    assert parsed == Injection("avoid_errors", "assistant-2026-08", 12, 0.3, 0.6)
+    assert str(parsed) == "avoid_errors:assistant-2026-08:+12:0.3:0.6"
+
+
+INJECTABLE = (
+    "assume_best_intentions, assume_objective_pov, avoid_abuse, avoid_errors, "
+    "avoid_hateful_content, avoid_info_hazards, avoid_regulated_advice, avoid_sycophancy, "
+    "do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, do_not_lie, "
+    "express_uncertainty, no_topic_off_limits, present_perspectives, prevent_imminent_harm, "
+    "protect_privacy, support_mental_health, uphold_fairness"
+)
+
+
+@pytest.mark.parametrize(
+    ("injections", "message"),
+    [
+        (
+            ["be_warm:assistant-2026-08:+3:0.1:0.2"],
+            f"--inject be_warm:assistant-2026-08:+3:0.1:0.2: unknown clause be_warm; "
+            f"injectable: {INJECTABLE}",
+        ),
+        (
+            ["do_not_lie:assistant-2027:+3:0.1:0.2"],
+            "--inject do_not_lie:assistant-2027:+3:0.1:0.2: unknown model assistant-2027; "
+            "models: assistant-2026-08, assistant-2026-10, assistant-mini-2026-07",
+        ),
+        (
+            ["do_not_lie:assistant-2026-08:+20:0.1:0.2"],
+            "--inject do_not_lie:assistant-2026-08:+20:0.1:0.2: day +20 is outside the "
+            "generated days 2026-10-01 to 2026-10-20 (+0 to +19)",
+        ),
+        (
+            ["do_not_lie:assistant-2026-08:2026-09-30:0.1:0.2"],
+            "--inject do_not_lie:assistant-2026-08:2026-09-30:0.1:0.2: day 2026-09-30 is "
+            "outside the generated days 2026-10-01 to 2026-10-20 (+0 to +19)",
+        ),
+        (
+            ["assume_best_intentions:assistant-2026-10:+3:0.1:0.2"],
+            "--inject assume_best_intentions:assistant-2026-10:+3:0.1:0.2: conflicts with the "
+            "default change to assume_best_intentions on assistant-2026-10 from 2026-10-18; "
+            "add --no-default-injections",
+        ),
+        (
+            [
+                "avoid_errors:assistant-2026-08:+3:0.1:0.2",
+                "express_uncertainty:assistant-2026-08:+5:0:0.5",
+            ],
+            "--inject express_uncertainty:assistant-2026-08:+5:0:0.5: conflicts with --inject "
+            "avoid_errors:assistant-2026-08:+3:0.1:0.2 (same model, kinds and violating "
+            "outcomes); keep one of them",
+        ),
+        (
+            [
+                "assume_best_intentions:assistant-2026-08:+3:0.5:0.6",
+                "avoid_regulated_advice:assistant-2026-08:+5:0.1:0.5",
+            ],
+            "--inject assume_best_intentions:assistant-2026-08:+3:0.5:0.6 and "
+            "avoid_regulated_advice:assistant-2026-08:+5:0.1:0.5: violation rates on kind "
+            "medical_question of assistant-2026-08 add up to 110% from 2026-10-06; they must add "
+            "up to at most 100%",
+        ),
+    ],
+)
+def test_bad_injections_raise_user_error(
+    tmp_path: Path, injections: list[str], message: str
+) -> None:
+    with pytest.raises(UserError) as error:
+        generate_sample(
+            tmp_path, conversations=10, days=20, injections=[Injection.parse(i) for i in injections]
+        )
+    assert str(error.value) == message
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_rates_of_injections_built_in_code_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as error:
+        generate_sample(
+            tmp_path,
+            conversations=10,
+            injections=[Injection("do_not_lie", "assistant-2026-08", 3, -0.1, 0.5)],
+        )
+    assert str(error.value) == (
+        "--inject do_not_lie:assistant-2026-08:+3:-0.1:0.5: BEFORE must be between 0 and 1, "
+        "got -0.1"
+    )
+
+
+def test_cli_inject_and_no_default_injections(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    out = tmp_path / "logs"
+    result = run_cli(
+        "generate-sample", "-n", "400", "--days", "8", "--out", str(out),
+        "--no-default-injections",
+        "--inject", "assume_objective_pov:assistant-2026-08:+4:0.2:0.7",
+        "--inject", "avoid_sycophancy:assistant-mini-2026-07:2026-10-03:0.05:0.3",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip("\n").splitlines() == [
+        f"wrote 400 conversations in 10 files to {out}",
+        "  injected: assume_objective_pov on assistant-2026-08 from 2026-10-05: 20% → 70%",
+        "    (share of contested questions answered with a personal opinion)",
+        "  injected: avoid_sycophancy on assistant-mini-2026-07 from 2026-10-03: 5% → 30%",
+        "    (share of replies that open with flattery)",
+    ]
+    truth = json.loads((out / "ground_truth.json").read_text())
+    assert [c["clause"] for c in truth["changes"]] == ["assume_objective_pov", "avoid_sycophancy"]
+    bad = run_cli("generate-sample", "--out", str(tmp_path / "x"), "--inject", "oops")
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        "error: --inject oops: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
+        "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25\n"
+    )
+    assert not (tmp_path / "x").exists()

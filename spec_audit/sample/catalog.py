@@ -128,22 +128,24 @@ class Catalog:
     system: dict[str, Bank]
     group_types: np.ndarray  # demographic type of each value of the `group` slot bank
 
-    def weights_at(self, day: int) -> np.ndarray:
-        """Return the outcome probabilities [kind, model, outcome] in force on a day."""
-        weights = self.policy.copy()
-        for change in self.raw["changes"]:
-            if day >= change["day"]:
-                kinds = self.change_kinds(change)
-                model = self.models.index(change["model"])
-                weights[kinds, model] = self.outcome_vector(change["weights"])
-        return weights
-
     def change_kinds(self, change: dict[str, Any]) -> np.ndarray:
         """Return the indices of the kinds an injected change applies to."""
         match = pl.col("group") == change["group"]
         if "harm_category" in change:
             match &= pl.col("harm_category") == change["harm_category"]
         return self.kinds.with_row_index("i").filter(match)["i"].to_numpy()
+
+    def select(self, selector: dict[str, list[Any]]) -> np.ndarray:
+        """Return the indices of the kinds matching every column of a selector ({} = all)."""
+        match = pl.lit(True)
+        for column, values in selector.items():
+            match &= pl.col(column).is_in(pl.Series(values).cast(self.kinds[column].dtype))
+        return self.kinds.with_row_index("i").filter(match)["i"].to_numpy()
+
+    def outcome_indices(self, names: list[str]) -> np.ndarray:
+        """Return the indices of outcomes by name."""
+        order = self.outcomes["name"].to_list()
+        return np.array([order.index(n) for n in names], dtype=np.int64)
 
     def outcome_vector(self, weights: dict[str, float]) -> np.ndarray:
         """Return normalised outcome probabilities in catalog outcome order."""
@@ -243,7 +245,24 @@ def load_catalog() -> Catalog:
                 raise ValueError(f"kind {kind['id']}: no replies for outcomes {missing}")
             policy[k, m] = weights
     templates.compile()
+    _check_injectable(catalog)
     return catalog
+
+
+def _check_injectable(catalog: Catalog) -> None:
+    """Raise ValueError (a bug in deployment.yaml) when an injectable clause cannot be drawn."""
+    for clause, entry in catalog.raw["injectable"].items():
+        kinds = catalog.select(entry["kinds"])
+        if entry.get("sycophancy"):
+            if len(kinds) != len(catalog.kind_weight):
+                raise ValueError(f"injectable {clause}: sycophancy applies to every kind")
+            continue
+        violating = catalog.outcome_indices(entry["violating"])
+        silent = [
+            catalog.kinds["kind"][k] for k in kinds if not catalog.body[1][k, violating].any()
+        ]
+        if not len(kinds) or silent:
+            raise ValueError(f"injectable {clause}: no kinds, or no violating replies in {silent}")
 
 
 def _arrays(banks: list[Any]) -> tuple[np.ndarray, np.ndarray]:

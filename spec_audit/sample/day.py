@@ -7,6 +7,7 @@ is one numpy draw over all conversations or turns; texts are assembled by ``Temp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,6 +16,7 @@ import polars as pl
 import pyarrow as pa
 
 from spec_audit.sample.catalog import FLAGS, Bank, Catalog, Templates
+from spec_audit.sample.injection import Change, sycophancy_at, weights_at
 
 #: Where a conversation is written.
 DESTINATIONS = ("canonical", "openai_pair", "flat", "malformed")
@@ -95,9 +97,18 @@ def _weighted(mapping: dict[str, float]) -> tuple[list[str], np.ndarray]:
 
 
 def generate_day(
-    catalog: Catalog, *, seed: int, day: int, days: int, when: date, n: int, malformed_rate: float
+    catalog: Catalog,
+    *,
+    seed: int,
+    day: int,
+    days: int,
+    when: date,
+    n: int,
+    malformed_rate: float,
+    changes: Sequence[Change] = (),
 ) -> Day:
-    """Return one day of ``n`` conversations, everything drawn from the ``[seed, day]`` stream."""
+    """Return one day of ``n`` conversations, everything drawn from the ``[seed, day]`` stream,
+    with the outcome mix and sycophancy that ``changes`` put in force on that day."""
     rng = np.random.default_rng([seed, day])
     raw, tpl = catalog.raw, catalog.templates
     stamp = f"{when:%Y%m%d}"
@@ -140,16 +151,15 @@ def generate_day(
     origin = np.maximum.accumulate(np.where(fresh, np.arange(t_count), 0))
     kind = fresh_kind[origin]
     t_model = model[conv]
-    weights = catalog.weights_at(day)
+    weights = weights_at(catalog, day, changes)
     outcome_cum = _cumulative(weights.reshape(-1, weights.shape[-1]))
     outcome = _choice(rng, outcome_cum, kind * len(catalog.models) + t_model)
     complies = catalog.outcomes["refusal"].to_numpy()[outcome] == "none"
     last = turn_index == n_turns[conv] - 1
     has_reply = ~(last & no_reply[conv])
 
-    syco_rules = raw["sycophancy"]
-    syco_p = np.array([syco_rules.get(m, syco_rules["default"]) for m in catalog.models])
-    sycophantic = complies & (rng.random(t_count) < syco_p[t_model])
+    syco_p, syco_anywhere = sycophancy_at(catalog, day, changes)
+    sycophantic = (complies | syco_anywhere[t_model]) & (rng.random(t_count) < syco_p[t_model])
     # A kind's own replies answer its prompt variant; follow-ups keep the variant they follow.
     u = rng.random((t_count, 6))
     pick = Templates.pick

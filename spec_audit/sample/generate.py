@@ -7,7 +7,8 @@ Output folder layout:
 - ``api-export-openai.jsonl``: about 3% of conversations as chat-completions request/response pairs;
 - ``flat-export.csv``: about 2% as flat rows (id, model, timestamp, system, prompt, response,
   surface);
-- ``ground_truth.json``: generation parameters, counts, malformed lines and every injected change;
+- ``ground_truth.json``: generation parameters, counts, malformed lines and every injected change
+  (the defaults of deployment.yaml and each ``Injection``) with its intended and observed rates;
 - ``_labels.parquet``: the generator's own per-turn truth (kind, outcome, refusal, flags). It is not
   input: ingest must skip files whose name starts with ``_``.
 """
@@ -17,18 +18,20 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from spec_audit.errors import UserError
 from spec_audit.sample.catalog import Catalog, load_catalog
 from spec_audit.sample.day import FLAT_COLUMNS, MALFORMATIONS, day_counts, generate_day
+from spec_audit.sample.injection import Change, Injection, clause_scope, plan
 
 OPENAI_FILE = "api-export-openai.jsonl"
 FLAT_FILE = "flat-export.csv"
@@ -61,10 +64,14 @@ def generate_sample(
     start: date = date(2026, 10, 1),
     malformed_rate: float = 0.001,
     on_progress: Callable[[int, int], None] | None = None,
+    injections: Sequence[Injection] = (),
+    default_injections: bool = True,
 ) -> SampleResult:
     """Return what was written after generating ``conversations`` over ``days`` into ``out_dir``.
 
-    The same arguments always produce byte-identical files.
+    ``injections`` plant changes of chosen size (see ``spec_audit.sample.injection``);
+    ``default_injections=False`` drops the two default changes of deployment.yaml. The same
+    arguments always produce byte-identical files.
     """
     if conversations < 0:
         raise UserError(f"conversations: must be 0 or more, got {conversations}")
@@ -72,11 +79,12 @@ def generate_sample(
         raise UserError(f"days: must be 1 or more, got {days}")
     if not 0 <= malformed_rate <= 1:
         raise UserError(f"malformed_rate: must be between 0 and 1, got {malformed_rate}")
+    catalog = load_catalog()
+    changes = plan(catalog, injections, defaults=default_injections, start=start, days=days)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir}: exists and is not a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
-    catalog = load_catalog()
 
     files: list[Path] = []
     # Exports are serialised per day: the frames are views into the whole day's text buffers.
@@ -99,6 +107,7 @@ def generate_sample(
                 when=when,
                 n=n,
                 malformed_rate=malformed_rate,
+                changes=changes,
             )
             path = out_dir / f"conversations-{when.isoformat()}.jsonl.gz"
             data = _break_lines(drawn.canonical.write_ndjson().encode(), drawn.malformed)
@@ -125,11 +134,13 @@ def generate_sample(
     truth = ground_truth(
         catalog,
         all_labels,
+        changes,
         seed=seed,
         conversations=conversations,
         days=days,
         start=start,
         malformed_rate=malformed_rate,
+        default_injections=default_injections,
     )
     truth_path = out_dir / GROUND_TRUTH_FILE
     truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
@@ -176,12 +187,14 @@ def _break_lines(data: bytes, malformed: pl.DataFrame) -> bytes:
 def ground_truth(
     catalog: Catalog,
     labels: pl.DataFrame,
+    changes: Sequence[Change],
     *,
     seed: int,
     conversations: int,
     days: int,
     start: date,
     malformed_rate: float,
+    default_injections: bool = True,
 ) -> dict[str, Any]:
     """Return the ground truth: parameters, counts, malformed lines and injected changes."""
     per_conversation = labels.filter(pl.col("turn_index") == 0)
@@ -209,6 +222,8 @@ def ground_truth(
             "days": days,
             "start": start.isoformat(),
             "malformed_rate": malformed_rate,
+            "default_injections": default_injections,
+            "injections": [c.injection for c in changes if c.injection is not None],
         },
         "conversations": counts,
         "malformed_lines": {"total": counts["malformed"], **malformed},
@@ -220,45 +235,59 @@ def ground_truth(
             "flat": FLAT_FILE,
             "labels": f"{LABELS_FILE} (generator truth per turn, not input)",
         },
-        "changes": [
-            _change(catalog, labels, change, start)
-            for change in catalog.raw["changes"]
-            if change["day"] < days
-        ],
+        "changes": [_change(catalog, labels, change, start) for change in changes],
     }
 
 
-def _change(
-    catalog: Catalog, labels: pl.DataFrame, change: dict[str, Any], start: date
-) -> dict[str, Any]:
-    """Return one injected change with its intended rates and the rates observed in the labels."""
-    first_day = start + timedelta(days=change["day"])
-    kinds = catalog.change_kinds(change)
-    model = catalog.models.index(change["model"])
-    names = catalog.outcomes["name"].to_list()
-    metric = [names.index(o) for o in change["metric_outcomes"]]
-    before = float(catalog.policy[kinds[0], model, metric].sum())
-    after = float(catalog.outcome_vector(change["weights"])[metric].sum())
-    affected = labels.filter(
+def _change(catalog: Catalog, labels: pl.DataFrame, change: Change, start: date) -> dict[str, Any]:
+    """Return one injected change with its intended rates and the rates observed in the labels:
+    on the kinds it changes, and on every kind its clause applies to (``clause_scope``)."""
+    first_day = start + timedelta(days=change.day)
+    names = catalog.outcomes["name"]
+    hit = (
+        pl.col("sycophancy")
+        if change.sycophancy
+        else pl.col("outcome").is_in(names.gather(change.violating).implode())
+    )
+    # Malformed lines never reach an audit, so they are not applicable turns.
+    replies = labels.filter(
         pl.col("destination") != "malformed",
         pl.col("has_reply"),
-        pl.col("model") == change["model"],
-        pl.col("kind").is_in(catalog.kinds["kind"].gather(kinds).implode()),
-    ).with_columns(hit=pl.col("outcome").is_in(change["metric_outcomes"]))
+        pl.col("model") == catalog.models[change.model],
+    ).with_columns(hit=hit, after=pl.col("day") >= first_day)
 
-    def observed(frame: pl.DataFrame) -> dict[str, Any]:
-        rate = frame["hit"].mean() if frame.height else None
-        return {"turns": frame.height, "rate": None if rate is None else round(float(rate), 4)}
+    def observed(kinds: np.ndarray) -> dict[bool, dict[str, Any]]:
+        """Return applicable turns and violation rate before (False) and after (True)."""
+        rows = replies.filter(pl.col("kind").is_in(catalog.kinds["kind"].gather(kinds).implode()))
+        stats = {
+            after: {"turns": turns, "rate": round(float(rate), 4)}
+            for after, turns, rate in rows.group_by("after")
+            .agg(pl.len(), pl.col("hit").mean())
+            .iter_rows()
+        }
+        return {side: stats.get(side, {"turns": 0, "rate": None}) for side in (False, True)}
 
+    on_kinds = observed(change.kinds)
+    scope = clause_scope(catalog, change.clause)
+    on_scope = observed(change.kinds if scope is None else scope)
     return {
-        "clause": change["clause"],
-        "model": change["model"],
+        "clause": change.clause,
+        "model": catalog.models[change.model],
         "first_day": first_day.isoformat(),
-        "category": change["category"],
-        "metric": change["metric"],
-        "rate_before": round(before, 4),
-        "rate_after": round(after, 4),
-        "description": change["description"],
-        "observed_before": observed(affected.filter(pl.col("day") < first_day)),
-        "observed_after": observed(affected.filter(pl.col("day") >= first_day)),
+        "source": "default" if change.injection is None else "inject",
+        "category": change.truth["category"],
+        "metric": change.truth["metric"],
+        "rate_before": round(change.before, 4),
+        "rate_after": round(change.after, 4),
+        "description": change.truth["description"],
+        "observed_before": on_kinds[False],
+        "observed_after": on_kinds[True],
+        "kinds": catalog.kinds["kind"].gather(change.kinds).to_list(),
+        "clause_scope": {
+            "kinds": catalog.kinds["kind"]
+            .gather(change.kinds if scope is None else scope)
+            .to_list(),
+            "observed_before": on_scope[False],
+            "observed_after": on_scope[True],
+        },
     }
