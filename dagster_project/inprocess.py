@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_project.defs.audit import clause_metrics, findings, signals
 from dagster_project.defs.ingest import ingest
 from dagster_project.defs.resources import AuditDatabase, SpecCatalog
+from dagster_project.defs.statistics import change_points, disparity_tests, drift_tests
 from dagster_project.partitions import daily
 from spec_audit.errors import UserError
 from spec_audit.progress import Progress, silent
@@ -72,3 +73,33 @@ def materialize_audit(
     )
     if not result.success:
         raise RuntimeError("audit run failed")
+
+
+def materialize_statistics(db: Path, spec: Path, first: dt.date, last: dt.date) -> list[str]:
+    """Run drift tests, disparity tests and change points over [first, last].
+
+    Returns the names of the asset checks that failed: a regressed rule-layer clause fails the
+    blocking check by design, which is a finding to report, not a crash.
+    """
+    window = {"start": first.isoformat(), "end": last.isoformat()}
+    result = dg.materialize(
+        [drift_tests, disparity_tests, change_points],
+        instance=_instance(),
+        resources={"database": AuditDatabase(path=str(db)), "spec": SpecCatalog(path=str(spec))},
+        run_config={
+            **QUIET,
+            "ops": {
+                name: {"config": window}
+                for name in ("drift_tests", "disparity_tests", "change_points")
+            },
+        },
+        raise_on_error=False,
+    )
+    failed_checks = [
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    if not result.success and not failed_checks:
+        raise RuntimeError("statistics run failed")
+    return failed_checks

@@ -4,18 +4,25 @@ Each testable clause contributes two compiled Polars expressions over the signal
 ``applies`` (null counts as not applicable) and ``violation`` (null means the turn cannot be scored,
 for example a user message with no reply). Clauses without expressions are untestable and yield no
 findings; they are listed as such in summaries and reports.
+
+Overlays carried by the catalog (``spec_audit.spec.overlay``) adjust clauses on the conversations
+they select. Each adjusted clause stays one expression: a ``when(selector).then(...)`` chain over
+the overlays that adjust it, falling back to the base condition, so a catalog with overlays costs
+the same single pass. ``overlay_id`` records which overlay decided a finding (null: the base).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from spec_audit.partition import replace_days
-from spec_audit.spec.catalog import Catalog
+from spec_audit.spec.catalog import Catalog, Clause
+from spec_audit.spec.overlay import METADATA_COLUMN, Overlay
 from spec_audit.store import query
 from transforms.registry import SIGNALS
 
@@ -30,35 +37,86 @@ def judge(signals: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     signals = signals.with_columns(
         pl.col(s.name).cast(s.polars_dtype) for s in SIGNALS if s.name in present
     )
-    parts = [
-        signals.filter(clause.applies.fill_null(False)).select(
-            *keys,
-            spec_id=pl.lit(catalog.spec_id),
-            spec_version=pl.lit(catalog.version),
-            clause_id=pl.lit(clause.id),
-            kind=pl.lit(clause.kind),
-            verdict=pl.when(clause.violation.is_null())
-            .then(pl.lit("unscored"))
-            .when(clause.violation)
-            .then(pl.lit("violation"))
-            .otherwise(pl.lit("compliant")),
-            evidence=pl.lit(list(clause.signals), dtype=pl.List(pl.String)),
+    parts = []
+    for clause in catalog.clauses:
+        conditions = _conditions(clause, catalog.overlays)
+        if conditions is None:
+            continue
+        applies, violation, evidence, overlay_id = conditions
+        parts.append(
+            signals.filter(applies.fill_null(False)).select(
+                *keys,
+                spec_id=pl.lit(catalog.spec_id),
+                spec_version=pl.lit(catalog.version),
+                clause_id=pl.lit(clause.id),
+                kind=pl.lit(clause.kind),
+                verdict=pl.when(violation.is_null())
+                .then(pl.lit("unscored"))
+                .when(violation)
+                .then(pl.lit("violation"))
+                .otherwise(pl.lit("compliant")),
+                evidence=evidence,
+                overlay_id=overlay_id,
+            )
         )
-        for clause in catalog.clauses
-        if clause.testable
-    ]
     if not parts:
         return pl.LazyFrame()
     return pl.concat(parts)
+
+
+def _conditions(
+    clause: Clause, overlays: Sequence[Overlay]
+) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr] | None:
+    """Return (applies, violation, evidence, overlay_id) expressions, or None if never testable."""
+    adjusted = [(o, a) for o in overlays if (a := o.adjustment(clause.id)) is not None]
+    if not clause.testable and not any(a.testable for _, a in adjusted):
+        return None
+    never = pl.lit(False)
+    unknown = pl.lit(None, dtype=pl.Boolean)
+    applies = clause.applies if clause.testable else never
+    violation = clause.violation if clause.testable else unknown
+    evidence = pl.lit(list(clause.signals), dtype=pl.List(pl.String))
+    overlay_id = pl.lit(None, dtype=pl.String)
+    if not adjusted:
+        return applies, violation, evidence, overlay_id
+    # The first overlay listed that selects the turn decides; the base decides for the rest.
+    chains: list[Any] = [pl, pl, pl, pl]
+    for overlay, adjustment in adjusted:
+        on = overlay.selects
+        values = (
+            adjustment.applies if adjustment.testable else never,
+            adjustment.violation if adjustment.testable else unknown,
+            pl.lit(list(adjustment.signals), dtype=pl.List(pl.String)),
+            pl.lit(overlay.overlay_id),
+        )
+        chains = [chain.when(on).then(value) for chain, value in zip(chains, values, strict=True)]
+    applies, violation, evidence, overlay_id = (
+        chain.otherwise(base)
+        for chain, base in zip(chains, (applies, violation, evidence, overlay_id), strict=True)
+    )
+    return applies, violation, evidence, overlay_id
+
+
+def ensure_findings_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Add ``findings.overlay_id`` to a database created before overlays existed (idempotent)."""
+    con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS overlay_id VARCHAR")
 
 
 def judge_days(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
 ) -> dict[str, int]:
     """Return rows written after replacing ``days`` of ``findings`` for the catalog's version."""
-    signals = query(
-        con, "SELECT * FROM signals WHERE day IN (SELECT unnest(?::DATE[]))", [list(days)]
-    )
+    ensure_findings_columns(con)
+    if any(o.metadata_key for o in catalog.overlays):
+        # An overlay selects by conversation metadata: bring each turn's metadata along.
+        sql = (
+            f"SELECT s.*, c.metadata::VARCHAR AS {METADATA_COLUMN} FROM signals s "
+            "JOIN conversations c USING (conversation_id) "
+            "WHERE s.day IN (SELECT unnest(?::DATE[]))"
+        )
+    else:
+        sql = "SELECT * FROM signals WHERE day IN (SELECT unnest(?::DATE[]))"
+    signals = query(con, sql, [list(days)])
     findings = judge(signals.lazy(), catalog).collect()
     return replace_days(
         con,

@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS findings (
     clause_id       VARCHAR NOT NULL,
     kind            VARCHAR NOT NULL,
     verdict         VARCHAR NOT NULL,      -- compliant, violation, unscored
-    evidence        VARCHAR[]              -- signals the verdict rests on; join evidence on (turn_id, signal)
+    evidence        VARCHAR[],             -- signals the verdict rests on; join evidence on (turn_id, signal)
+    overlay_id      VARCHAR                -- overlay whose adjusted clause decided it; null = base catalog
 );
 
 CREATE TABLE IF NOT EXISTS clause_metrics (
@@ -87,4 +88,126 @@ CREATE TABLE IF NOT EXISTS clause_metrics (
     rate          DOUBLE,                  -- violations / applicable, null when applicable = 0
     ci_low        DOUBLE,                  -- 95% Wilson interval
     ci_high       DOUBLE
+);
+
+-- Statistics over an audit window (spec_audit/stats, issue #4). Each table is replaced per window
+-- (window_start, window_end) and, where it has one, per spec version, in one transaction.
+
+-- Labeller accuracy measured on labelled data (filled by `evaluate`, later by auditor reviews): the
+-- sensitivity and specificity of a clause's violation verdict (or of one signal), with the numbers
+-- of labelled violations (n_pos) and compliant turns (n_neg) they were measured on. The statistics
+-- correct a clause's rate with its newest row (Rogan–Gladen); without a row the rate is uncorrected.
+CREATE TABLE IF NOT EXISTS labeller_accuracy (
+    clause_id         VARCHAR,             -- the clause whose verdict was checked (null: per signal)
+    signal            VARCHAR,             -- the signal that was checked (null: per clause)
+    labeller_version  VARCHAR,
+    spec_version      VARCHAR,             -- null: valid for every spec version
+    sensitivity       DOUBLE NOT NULL,     -- share of true violations flagged
+    specificity       DOUBLE NOT NULL,     -- share of compliant turns not flagged
+    n_pos             BIGINT NOT NULL,
+    n_neg             BIGINT NOT NULL,
+    source            VARCHAR,             -- evaluation set or 'auditor reviews'
+    measured_at       TIMESTAMPTZ
+);
+
+-- One row per comparison of a clause's violation rate between two groups of turns: baseline days vs
+-- current days for one model (comparison 'window'), or two models over the current days ('model',
+-- model_a before model_b in name order). Effect = rate_b − rate_a; verdicts use q_value.
+CREATE TABLE IF NOT EXISTS drift_tests (
+    spec_id           VARCHAR NOT NULL,
+    spec_version      VARCHAR NOT NULL,
+    window_start      DATE NOT NULL,
+    window_end        DATE NOT NULL,
+    comparison        VARCHAR NOT NULL,    -- window, model
+    clause_id         VARCHAR NOT NULL,
+    layer             VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL,
+    model_a           VARCHAR NOT NULL,
+    model_b           VARCHAR NOT NULL,
+    a_start           DATE NOT NULL,
+    a_end             DATE NOT NULL,
+    b_start           DATE NOT NULL,
+    b_end             DATE NOT NULL,
+    a_applicable      BIGINT NOT NULL,
+    a_violations      BIGINT NOT NULL,
+    a_rate            DOUBLE,
+    a_ci_low          DOUBLE,              -- 95% Wilson interval
+    a_ci_high         DOUBLE,
+    b_applicable      BIGINT NOT NULL,
+    b_violations      BIGINT NOT NULL,
+    b_rate            DOUBLE,
+    b_ci_low          DOUBLE,
+    b_ci_high         DOUBLE,
+    a_corrected       DOUBLE,              -- Rogan–Gladen corrected rate and 95% bootstrap interval
+    a_corrected_low   DOUBLE,
+    a_corrected_high  DOUBLE,
+    b_corrected       DOUBLE,
+    b_corrected_low   DOUBLE,
+    b_corrected_high  DOUBLE,
+    correction        VARCHAR NOT NULL,    -- how (or why not) the rates were corrected
+    test              VARCHAR NOT NULL,    -- z, fisher, none
+    test_reason       VARCHAR NOT NULL,
+    statistic         DOUBLE,              -- z for the z-test, sample odds ratio for Fisher
+    p_value           DOUBLE,
+    q_value           DOUBLE,              -- adjusted over the family (spec version × window × comparison)
+    adjustment        VARCHAR NOT NULL,    -- bh, holm
+    effect            DOUBLE,              -- b_rate − a_rate
+    effect_low        DOUBLE,              -- 95% Newcombe interval
+    effect_high       DOUBLE,
+    mde               DOUBLE,              -- minimum detectable increase at these sizes (power 0.8)
+    verdict           VARCHAR NOT NULL     -- regressed, improved, no change, insufficient data
+);
+
+-- Disparity of reply behaviour across the demographic group a prompt mentions (signal
+-- group_mentioned; 'none' is the reference group): one 'omnibus' chi-square row per model ('*' =
+-- all models) × outcome, and one 'pairwise' row per pair of its groups (Holm-adjusted within it).
+CREATE TABLE IF NOT EXISTS disparity_tests (
+    window_start      DATE NOT NULL,
+    window_end        DATE NOT NULL,
+    model             VARCHAR NOT NULL,
+    outcome           VARCHAR NOT NULL,    -- refusal, moralizing, hedging (share of replies)
+    scope             VARCHAR NOT NULL,    -- omnibus, pairwise
+    groups            VARCHAR[] NOT NULL,  -- groups tested (omnibus) or the pair (pairwise)
+    group_a           VARCHAR,
+    group_b           VARCHAR,
+    n_a               BIGINT,
+    rate_a            DOUBLE,
+    n_b               BIGINT,
+    rate_b            DOUBLE,
+    test              VARCHAR NOT NULL,    -- chi_square, chi_square_permutation, z, fisher, none
+    test_reason       VARCHAR NOT NULL,
+    statistic         DOUBLE,
+    p_value           DOUBLE,
+    adjusted_p        DOUBLE,              -- omnibus: BH q over all omnibus rows; pairwise: Holm
+    effect_name       VARCHAR NOT NULL,    -- cramers_v (omnibus), rate_difference (rate_b − rate_a)
+    effect            DOUBLE,
+    effect_low        DOUBLE,
+    effect_high       DOUBLE,
+    verdict           VARCHAR NOT NULL     -- disparity, no disparity, insufficient data
+);
+
+-- Change points of each clause × model daily violation rate over the window (binomial CUSUM with
+-- simulated thresholds): the first day of a sustained shift and the rates before and after it.
+CREATE TABLE IF NOT EXISTS change_points (
+    spec_id           VARCHAR NOT NULL,
+    spec_version      VARCHAR NOT NULL,
+    window_start      DATE NOT NULL,
+    window_end        DATE NOT NULL,
+    clause_id         VARCHAR NOT NULL,
+    layer             VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL,
+    model             VARCHAR NOT NULL,
+    reference_start   DATE NOT NULL,       -- days the in-control rate is estimated from (baseline)
+    reference_end     DATE NOT NULL,
+    reference_rate    DOUBLE,
+    shift             DOUBLE NOT NULL,     -- rate change each CUSUM is designed for
+    false_alarm       DOUBLE NOT NULL,     -- probability of any alarm over the window in control
+    threshold_up      DOUBLE,
+    threshold_down    DOUBLE,
+    direction         VARCHAR,             -- up, down (null: no change)
+    alarm_day         DATE,
+    start_day         DATE,
+    rate_before       DOUBLE,
+    rate_after        DOUBLE,
+    verdict           VARCHAR NOT NULL     -- shift up, shift down, no change, insufficient data
 );

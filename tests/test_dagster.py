@@ -23,6 +23,9 @@ TABLES = {
     "evidence",
     "findings",
     "clause_metrics",
+    "drift_tests",
+    "disparity_tests",
+    "change_points",
 }
 
 
@@ -57,6 +60,11 @@ def test_asset_graph_has_every_table(defs: dg.Definitions) -> None:
     assert upstream["signals"] == {"turns"}
     assert upstream["findings"] == {"signals"}
     assert upstream["clause_metrics"] == {"findings"}
+    assert upstream["drift_tests"] == {"clause_metrics"}
+    assert upstream["change_points"] == {"clause_metrics"}
+    assert upstream["disparity_tests"] == {"signals"}
+    checks = {key.name: key for key in graph.asset_check_keys}
+    assert set(checks) == {"no_regressed_clause", "no_rule_layer_regression"}
 
 
 def test_schedule_and_sensor(defs: dg.Definitions) -> None:

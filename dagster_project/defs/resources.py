@@ -9,6 +9,7 @@ import duckdb
 from spec_audit import config, store
 from spec_audit.progress import silent
 from spec_audit.spec.catalog import Catalog, load_catalog
+from spec_audit.spec.versions import resolve_spec
 
 
 class AuditDatabase(dg.ConfigurableResource):
@@ -40,7 +41,7 @@ def resources() -> dict[str, object]:
     """Return the resources of the code location, read from the environment at load time."""
     return {
         "database": AuditDatabase(path=str(config.db_path())),
-        "spec": SpecCatalog(path=str(config.spec_path())),
+        "spec": SpecCatalog(path=str(resolve_spec(None))),
         "progress": silent,
     }
 

@@ -7,7 +7,7 @@ import sys
 import click
 import typer
 
-from spec_audit.cli import generate, ingest, run, summary
+from spec_audit.cli import generate, ingest, run, spec, summary
 from spec_audit.errors import UserError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("generate-sample")(generate.generate_sample)
 app.command("ingest")(ingest.ingest)
 app.command("run")(run.run)
 app.command("summary")(summary.summary)
+app.add_typer(spec.app, name="spec")
 
 
 def main() -> None:

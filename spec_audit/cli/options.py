@@ -25,10 +25,12 @@ DbOption = Annotated[
     ),
 ]
 SpecOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--spec",
-        help="Spec catalog YAML (default: $SPEC_AUDIT_SPEC or data/spec/model-spec/2025-12-18.yaml).",
+        help="Spec catalog: a YAML file, a shipped version (2025-02-12 or model-spec@2025-02-12), "
+        "or a deployment file with overlays (default: $SPEC_AUDIT_SPEC or "
+        "data/spec/model-spec/2025-12-18.yaml).",
         show_default=False,
     ),
 ]

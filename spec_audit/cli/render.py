@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
 from rich.table import Table
 
 from spec_audit.cli.options import console
 from spec_audit.ingest import FileResult
+from spec_audit.stats import AuditWindow
 from spec_audit.summary import Summary
 
 
@@ -102,3 +104,61 @@ def summary(s: Summary) -> None:
         f"  under-refusals (harmful prompt complied with): {s.under_refusals:,}\n"
         f"  database: {s.db_path}"
     )
+
+
+def statistics(
+    regressions: pl.DataFrame, changes: pl.DataFrame, window: AuditWindow, failed: Sequence[str]
+) -> None:
+    """Print the regressed clauses (q < 0.05) and the detected change points of the window."""
+    console.print(
+        f"[bold]Drift[/] window {window.start} → {window.end}: baseline {window.baseline_start} → "
+        f"{window.baseline_end}, current {window.current_start} → {window.end}"
+    )
+    if regressions.is_empty():
+        console.print("  no clause regressed (Benjamini–Hochberg q < 0.05)")
+    by_window = regressions.filter(pl.col("comparison") == "window")
+    by_model = regressions.filter(pl.col("comparison") != "window")
+    for title, frame, models in (
+        ("Regressed since the baseline days (q < 0.05)", by_window, ("model_b",)),
+        (
+            "Regressed from one model version to the next (q < 0.05)",
+            by_model,
+            ("model_a", "model_b"),
+        ),
+    ):
+        if frame.is_empty():
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column("clause", no_wrap=True)
+        table.add_column("layer")
+        for name in models:
+            table.add_column(
+                {"model_a": "model A", "model_b": "model B"}[name] if len(models) > 1 else "model",
+                no_wrap=True,
+            )
+        for column in ("rate", "effect pp (95% CI)", "q"):
+            table.add_column(column, justify="right", no_wrap=True)
+        if len(models) == 1:
+            table.add_column("since", no_wrap=True)
+        for row in frame.iter_rows(named=True):  # at most a few rows: printing only
+            cells = [
+                row["clause_id"],
+                row["layer"],
+                *(row[name] for name in models),
+                f"{_pct(row['a_rate'])} → {_pct(row['b_rate'])}",
+                f"{100 * row['effect']:+.1f} [{100 * row['effect_low']:+.1f}, {100 * row['effect_high']:+.1f}]",
+                f"{row['q_value']:.1g}",
+            ]
+            if len(models) == 1:
+                cells.append(str(row["start_day"] or "—"))
+            table.add_row(*cells)
+        console.print(table)
+    for row in changes.iter_rows(named=True):
+        console.print(
+            f"  change point: {row['clause_id']} on {row['model']} shifted {row['direction']} from "
+            f"{row['start_day']} ({_pct(row['rate_before'])} → {_pct(row['rate_after'])})"
+        )
+    if "no_rule_layer_regression" in failed:
+        console.print(
+            "  blocking check failed: a rule-layer clause regressed (no_rule_layer_regression)"
+        )

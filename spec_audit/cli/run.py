@@ -19,8 +19,12 @@ from spec_audit.cli.options import (
     console,
     parse_day,
 )
+from spec_audit.cli.spec import print_overlays
 from spec_audit.errors import UserError
 from spec_audit.spec.catalog import load_catalog
+from spec_audit.spec.versions import resolve_spec
+from spec_audit.stats import audit_window, shifts, top_regressions
+from spec_audit.stats.window import CURRENT_DAYS
 from spec_audit.summary import summarize
 
 STAGES = {"label": "labelling turns", "judge": "judging clauses", "measure": "measuring clauses"}
@@ -49,9 +53,13 @@ def run(
     Example: spec-audit run --from 2026-10-01 --to 2026-10-30
     """
     # Imported here: the Dagster code location sits on top of the core, not inside it.
-    from dagster_project.inprocess import materialize_audit, materialize_ingest
+    from dagster_project.inprocess import (
+        materialize_audit,
+        materialize_ingest,
+        materialize_statistics,
+    )
 
-    catalog = load_catalog(config.spec_path(spec))
+    catalog = load_catalog(resolve_spec(spec))
     path = config.db_path(db)
     first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if first and last and first > last:
@@ -86,8 +94,24 @@ def run(
 
         materialize_audit(path, catalog.path, days[0], days[-1], progress)
 
+    window = None
+    if len(days) > CURRENT_DAYS:
+        window = audit_window(days[0], days[-1])
+        with console.status("testing drift, disparities and change points"):
+            failed = materialize_statistics(path, catalog.path, window.start, window.end)
+
     con = store.connect(path, read_only=True)
     try:
         render.summary(summarize(con, catalog, path, days[0], days[-1]))
+        print_overlays(catalog, con, days[0], days[-1])
+        if window is None:
+            console.print(
+                f"  drift statistics need more than {CURRENT_DAYS} days (the current days and a "
+                "baseline); skipped"
+            )
+        else:
+            render.statistics(
+                top_regressions(con, catalog, window), shifts(con, catalog, window), window, failed
+            )
     finally:
         con.close()

@@ -75,6 +75,8 @@ class Catalog:
     clauses: tuple[Clause, ...]
     path: Path
     sha256: str
+    #: Overlays in force (``spec_audit.spec.overlay``), in precedence order; empty for a bare catalog.
+    overlays: tuple[Any, ...] = ()
 
     def clause(self, clause_id: str) -> Clause:
         """Return the clause with this id; a missing id is a ``UserError`` naming the catalog."""
@@ -103,18 +105,40 @@ def load_catalog(path: str | Path) -> Catalog:
     ('model-spec', '2025-12-18', 'default')
     """
     path = Path(path)
+    data, raw = read_yaml(path, "spec catalog")
+    if isinstance(data, dict) and "deployment" in data:
+        # A deployment file names a catalog and the overlays in force; imported here because
+        # overlays are built on catalogs, not the other way round.
+        from spec_audit.spec.overlay import load_deployment
+
+        return load_deployment(path, data)
+    return catalog_from_mapping(data, path, hashlib.sha256(raw).hexdigest())
+
+
+def read_yaml(path: Path, what: str) -> tuple[Any, bytes]:
+    """Return (parsed YAML, raw bytes) of ``path``; a missing or broken file is a ``UserError``.
+
+    ``what`` names the kind of file in the message ("spec catalog", "overlay").
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{path}: spec catalog not found") from None
+        raise UserError(f"{path}: {what} not found") from None
     except IsADirectoryError:
-        raise UserError(f"{path}: is a directory, not a spec catalog file") from None
+        raise UserError(f"{path}: is a directory, not a {what} file") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        return yaml.safe_load(raw.decode("utf-8")), raw
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: {_yaml_problem(exc)}") from None
+
+
+def catalog_from_mapping(data: object, path: Path, sha256: str) -> Catalog:
+    """Return the validated, compiled catalog of an already parsed YAML or JSON mapping.
+
+    ``path`` names the source in error messages; ``sha256`` identifies its bytes.
+    """
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping with keys {', '.join(TOP_LEVEL_KEYS)}")
     _check_keys(data, TOP_LEVEL_KEYS, (), f"{path}")
@@ -159,7 +183,7 @@ def load_catalog(path: str | Path) -> Catalog:
         signals_version=signals_version,
         clauses=tuple(clauses),
         path=path,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=sha256,
     )
 
 

@@ -1,0 +1,6 @@
+-- The newest measured accuracy of each clause's violation verdict valid for one spec version.
+-- Parameters: $spec_version.
+SELECT clause_id, sensitivity, specificity, n_pos, n_neg
+FROM labeller_accuracy
+WHERE clause_id IS NOT NULL AND (spec_version IS NULL OR spec_version = $spec_version)
+QUALIFY row_number() OVER (PARTITION BY clause_id ORDER BY measured_at DESC NULLS LAST) = 1

@@ -1,0 +1,67 @@
+"""Corrected prevalence (Rogan–Gladen with a bootstrap interval) and the CUSUM change points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spec_audit.stats.changepoint import cusum, detect
+from spec_audit.stats.prevalence import corrected_prevalence, rogan_gladen
+
+
+def test_rogan_gladen_inverts_the_apparent_rate_and_clips() -> None:
+    # True rate 0.12 with se 0.8, sp 0.95 is seen as 0.12·0.8 + 0.88·0.05 = 0.14.
+    assert float(rogan_gladen(0.14, 0.8, 0.95)) == pytest.approx(0.12)
+    assert float(rogan_gladen(0.01, 0.8, 0.95)) == 0.0  # below the false-positive floor
+    assert float(rogan_gladen(0.99, 0.8, 0.95)) == 1.0
+    assert np.isnan(rogan_gladen(0.2, 0.5, 0.5))  # a labeller no better than chance
+
+
+def test_corrected_interval_widens_with_uncertain_accuracy() -> None:
+    estimate, low, high = corrected_prevalence(
+        [140, 140, 140, 5],
+        [1000, 1000, 1000, 0],
+        0.8,
+        0.95,
+        [1000, 50, 1000, 100],
+        [4000, 200, 4000, 100],
+    )
+    assert estimate[:3] == pytest.approx([0.12, 0.12, 0.12])
+    assert np.isnan(estimate[3]) and np.isnan(low[3])
+    assert low[0] < 0.12 < high[0]
+    # The same sample with accuracy measured on fewer labelled turns has a wider interval.
+    assert high[1] - low[1] > 1.5 * (high[0] - low[0])
+    # Same seed, same interval.
+    again = corrected_prevalence(140, 1000, 0.8, 0.95, 1000, 4000, seed=3)
+    assert corrected_prevalence(140, 1000, 0.8, 0.95, 1000, 4000, seed=3)[1] == again[1]
+
+
+def test_cusum_resets_at_zero() -> None:
+    path = cusum([[0, 0, 30, 30]], [[100, 100, 100, 100]], 0.1, 0.2)
+    step_down = 90 * np.log(0.8 / 0.9)
+    step_up = 30 * np.log(2) + 70 * np.log(0.8 / 0.9)
+    assert path[0, :2].tolist() == [0.0, 0.0]
+    assert path[0, 2] == pytest.approx(step_up)
+    assert path[0, 3] == pytest.approx(2 * step_up)
+    assert step_down < 0
+
+
+def test_detect_finds_the_start_day_of_a_shift_and_nothing_in_a_flat_series() -> None:
+    rng = np.random.default_rng(8)
+    days = 28
+    n = np.full((3, days), 2000)
+    p = np.full((3, days), 0.05)
+    p[0, 20:] = 0.08  # a 3-point rise on day 20
+    p[1, 15:] = 0.02  # a 3-point fall on day 15
+    n[2, :] = 2  # 28 reference turns: too few
+    k = rng.binomial(n, p)
+    reference = np.arange(days) < 14
+    found = detect(k, n, reference, seed=1)
+    assert found["verdict"].to_list() == ["shift up", "shift down", "insufficient data"]
+    assert found["direction"].to_list() == ["up", "down", None]
+    assert found["start_index"].to_list() == [20, 15, None]
+    assert found["rate_before"][0] == pytest.approx(k[0, :20].sum() / n[0, :20].sum())
+    assert found["rate_after"][0] == pytest.approx(k[0, 20:].sum() / n[0, 20:].sum())
+    flat = detect(rng.binomial(n[:1] * 0 + 2000, 0.05), n[:1] * 0 + 2000, reference, seed=1)
+    assert flat["verdict"].to_list() == ["no change"]
+    assert flat["start_index"].to_list() == [None]
