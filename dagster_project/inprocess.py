@@ -100,6 +100,13 @@ def materialize_statistics(db: Path, spec: Path, first: dt.date, last: dt.date) 
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed
     ]
-    if not result.success and not failed_checks:
-        raise RuntimeError("statistics run failed")
+    errors = [
+        event.step_failure_data.error
+        for event in result.all_events
+        if event.is_step_failure
+        and event.step_failure_data.error is not None
+        and event.step_failure_data.error.cls_name != "DagsterAssetCheckFailedError"
+    ]
+    if errors:
+        raise RuntimeError(f"statistics run failed:\n{errors[0].to_string()}")
     return failed_checks
