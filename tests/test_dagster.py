@@ -26,6 +26,7 @@ TABLES = {
     "drift_tests",
     "disparity_tests",
     "change_points",
+    "published_snapshot",
 }
 
 
@@ -63,6 +64,12 @@ def test_asset_graph_has_every_table(defs: dg.Definitions) -> None:
     assert upstream["drift_tests"] == {"clause_metrics"}
     assert upstream["change_points"] == {"clause_metrics"}
     assert upstream["disparity_tests"] == {"signals"}
+    assert upstream["published_snapshot"] == {
+        "clause_metrics",
+        "drift_tests",
+        "disparity_tests",
+        "change_points",
+    }
     checks = {key.name: key for key in graph.asset_check_keys}
     assert set(checks) == {"no_regressed_clause", "no_rule_layer_regression"}
 

@@ -21,6 +21,7 @@ from spec_audit.cli.options import (
 )
 from spec_audit.cli.spec import print_overlays
 from spec_audit.errors import UserError
+from spec_audit.snapshot import publish
 from spec_audit.spec.catalog import load_catalog
 from spec_audit.spec.versions import resolve_spec
 from spec_audit.stats import audit_window, shifts, top_regressions
@@ -115,3 +116,4 @@ def run(
             )
     finally:
         con.close()
+    console.print(f"snapshot for dashboards and reports: {publish(path)}")
