@@ -7,8 +7,11 @@ DB ?= data/audit.duckdb
 CONVERSATIONS ?= 20000
 DAYS ?= 30
 SEED ?= 7
+PORT ?= 8501
+EVAL ?= ../shared/eval
+EVAL_ARGS ?=
 
-.PHONY: install demo test test-fast lint format dagster clean
+.PHONY: install demo test test-fast lint format dagster dashboard bench-dashboard eval clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +44,17 @@ format: install
 
 dagster: install
 	mkdir -p .dagster_home && DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+
+dashboard: install
+	$(BIN)/spec-audit dashboard --db $(DB) --port $(PORT)
+
+# Times each dashboard page's queries on 1,000,000 generated conversations (slow: ~30 minutes).
+bench-dashboard: install
+	$(BIN)/python benchmarks/dashboard.py
+
+# Score the labellers on labelled data (skipped with a message when $(EVAL) is absent).
+eval: install
+	$(BIN)/python benchmarks/eval.py --eval $(EVAL) $(EVAL_ARGS)
 
 clean:
 	rm -rf $(SAMPLES) $(DB) $(DB).wal .pytest_cache

@@ -211,3 +211,58 @@ CREATE TABLE IF NOT EXISTS change_points (
     rate_after        DOUBLE,
     verdict           VARCHAR NOT NULL     -- shift up, shift down, no change, insufficient data
 );
+
+-- Data-quality results (issue #5): one row per expectation (Great Expectations suites in
+-- expectations/) or SQL check (kind 'sql', cross-table identities) per validation run. Appended by
+-- `spec-audit validate` and the Dagster asset checks; the dashboard and report read the newest run.
+CREATE TABLE IF NOT EXISTS validation_results (
+    run_id            VARCHAR NOT NULL,
+    run_at            TIMESTAMPTZ NOT NULL,
+    table_name        VARCHAR NOT NULL,    -- the table validated
+    suite             VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL,    -- expectation (Great Expectations), sql (DuckDB SQL check)
+    expectation       VARCHAR NOT NULL,    -- expectation type or SQL check name
+    column_name       VARCHAR,             -- column(s) checked, comma-separated; null: whole table
+    description       VARCHAR NOT NULL,
+    severity          VARCHAR NOT NULL,    -- error (blocks downstream work), warn
+    success           BOOLEAN NOT NULL,
+    element_count     BIGINT,
+    unexpected_count  BIGINT,
+    observed_value    VARCHAR,
+    first_day         DATE,                -- days validated (null: every row)
+    last_day          DATE,
+    details           JSON                 -- thresholds, unexpected values, examples, exceptions
+);
+
+-- Messages as they were before PII redaction, only when ingest runs with keep-raw on
+-- (`spec-audit ingest --keep-raw` or SPEC_AUDIT_KEEP_RAW=1); every other table holds redacted text.
+-- One row per message of each accepted conversation.
+CREATE TABLE IF NOT EXISTS raw_messages (
+    conversation_id   VARCHAR NOT NULL,    -- as stored in conversations (its PII redacted)
+    day               DATE NOT NULL,
+    message_index     INTEGER NOT NULL,    -- 0-based position in the conversation's messages
+    role              VARCHAR,
+    content           VARCHAR,
+    source_sha256     VARCHAR NOT NULL
+);
+
+-- Compliance reports written by the Dagster asset report_runs (issue #7): one row per report folder,
+-- weekly and monthly on schedule or on demand. sums_sha256 is the SHA-256 of the folder's SHA256SUMS,
+-- so one hash pins every file of the report.
+CREATE TABLE IF NOT EXISTS report_runs (
+    run_id            VARCHAR NOT NULL,    -- Dagster run id
+    kind              VARCHAR NOT NULL,    -- weekly, monthly, manual
+    period_start      DATE NOT NULL,
+    period_end        DATE NOT NULL,
+    spec_id           VARCHAR NOT NULL,
+    spec_version      VARCHAR NOT NULL,
+    models            VARCHAR[] NOT NULL,  -- empty: every model
+    formats           VARCHAR[] NOT NULL,
+    out_dir           VARCHAR NOT NULL,
+    generated_at      TIMESTAMPTZ NOT NULL, -- the report's explicit generation time
+    snapshot_sha256   VARCHAR NOT NULL,
+    sums_sha256       VARCHAR NOT NULL,
+    files             INTEGER NOT NULL,
+    clauses_violated  INTEGER NOT NULL,
+    clauses_regressed INTEGER NOT NULL
+);

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,20 @@ import polars as pl
 from spec_audit.errors import UserError
 
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
+
+# Columns added after the first release of schema.sql, for databases created before them.
+_ADDED_COLUMNS = (
+    # identical copies of stored conversations among a file's rejected records (issue #5)
+    "ALTER TABLE ingest_manifest ADD COLUMN IF NOT EXISTS rows_duplicate BIGINT DEFAULT 0",
+    # fingerprint of a conversation's content before redaction, to tell re-sent from conflicting
+    "ALTER TABLE conversations ADD COLUMN IF NOT EXISTS content_sha256 VARCHAR",
+)
+
+#: Test-only hook: ``SPEC_AUDIT_TEST_PAUSE_AT=<point>:<n>`` makes the n-th transaction of the
+#: process stop at ``<point>`` (``begin``: just after BEGIN; ``commit``: just before COMMIT),
+#: write ``paused at <point>:<n>`` to stderr and sleep, so a test can kill it there.
+PAUSE_ENV = "SPEC_AUDIT_TEST_PAUSE_AT"
+_transactions = 0
 
 # DuckDB reports these conditions only through the text of an IOException.
 _LOCKED = re.compile(r"Could not set lock on file .*?Conflicting lock is held in (.*?)(?: See |$)")
@@ -38,6 +54,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        for statement in _ADDED_COLUMNS:
+            con.execute(statement)
     return con
 
 
@@ -57,13 +75,27 @@ def _describe(path: Path, message: str) -> str:
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Return a context yielding ``con`` inside BEGIN; COMMIT on success, ROLLBACK on any error."""
+    global _transactions
+    _transactions += 1
+    number = _transactions
     con.execute("BEGIN TRANSACTION")
     try:
+        _pause("begin", number)
         yield con
+        _pause("commit", number)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def _pause(point: str, number: int) -> None:
+    """Sleep at ``point`` of transaction ``number`` when the test hook asks for it (never else)."""
+    wanted = os.environ.get(PAUSE_ENV)
+    if wanted and wanted == f"{point}:{number}":
+        # os.write: straight to the file descriptor, past any capture of sys.stderr.
+        os.write(2, f"paused at {wanted}\n".encode())
+        time.sleep(600)
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> pl.DataFrame:

@@ -27,6 +27,7 @@ TABLES = {
     "disparity_tests",
     "change_points",
     "published_snapshot",
+    "report_runs",
 }
 
 
@@ -64,6 +65,7 @@ def test_asset_graph_has_every_table(defs: dg.Definitions) -> None:
     assert upstream["drift_tests"] == {"clause_metrics"}
     assert upstream["change_points"] == {"clause_metrics"}
     assert upstream["disparity_tests"] == {"signals"}
+    assert upstream["report_runs"] == {"published_snapshot"}
     assert upstream["published_snapshot"] == {
         "clause_metrics",
         "drift_tests",
@@ -71,7 +73,10 @@ def test_asset_graph_has_every_table(defs: dg.Definitions) -> None:
         "change_points",
     }
     checks = {key.name: key for key in graph.asset_check_keys}
-    assert set(checks) == {"no_regressed_clause", "no_rule_layer_regression"}
+    expectations = {
+        f"{table}_expectations" for table in TABLES - {"evidence", "published_snapshot"}
+    }
+    assert set(checks) == {"no_regressed_clause", "no_rule_layer_regression", *expectations}
 
 
 def test_schedule_and_sensor(defs: dg.Definitions) -> None:

@@ -49,7 +49,11 @@ def test_jsonl_bad_lines_are_rejected_with_line_reason_and_raw_text(con, tmp_pat
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (10, 2, 8)
     assert rows(con, "SELECT line, reason FROM rejected_records ORDER BY line") == [
         (2, "unknown role 'robot' in messages[2]"),
-        (4, "duplicate conversation_id 'conv-multi' (first seen on line 1)"),
+        (
+            4,
+            "conflicting duplicate conversation_id 'conv-multi': content differs from line 1, "
+            "which is kept",
+        ),
         (5, "unparseable started_at 'last tuesday'"),
         (6, "missing required field model"),
         (8, "malformed JSON: unterminated object (truncated line?)"),
@@ -255,7 +259,7 @@ def test_a_line_of_invalid_utf8_is_rejected_alone(con, tmp_path):
     ]
 
 
-def test_conversation_ids_already_stored_are_rejected_as_duplicates(con, tmp_path):
+def test_conversation_ids_already_stored_with_other_content_are_conflicting(con, tmp_path):
     record = (
         '{{"conversation_id": "{id}", "model": "m", "started_at": "2025-01-0{day}T00:00:00Z", '
         '"messages": [{{"role": "user", "content": "hi"}}]}}\n'
@@ -267,7 +271,12 @@ def test_conversation_ids_already_stored_are_rejected_as_duplicates(con, tmp_pat
     results = ingest_paths(con, [first, second])
     assert [(r.rows_accepted, r.rows_rejected) for r in results] == [(1, 0), (1, 1)]
     assert rows(con, "SELECT source_file, line, reason FROM rejected_records") == [
-        (str(second), 1, "duplicate conversation_id 'dup' (already ingested)")
+        (
+            str(second),
+            1,
+            f"conflicting duplicate conversation_id 'dup': content differs from the one already "
+            f"ingested from {first} line 1, which is kept",
+        )
     ]
     assert rows(con, "SELECT conversation_id, day FROM conversations ORDER BY 1") == [
         ("dup", date(2025, 1, 1)),
@@ -297,20 +306,27 @@ def test_named_files_that_cannot_be_read_are_user_errors(con, tmp_path):
     with pytest.raises(UserError) as missing:
         ingest_paths(con, [tmp_path / "gone.jsonl"])
     assert str(missing.value) == f"{tmp_path / 'gone.jsonl'}: no such file or folder"
-    broken = tmp_path / "broken.parquet"
-    broken.write_bytes(b"this is not parquet")
-    with pytest.raises(UserError, match=r"broken\.parquet: cannot read as parquet \("):
-        ingest_paths(con, [broken])
     assert snapshot(con) == {table: [] for table in TABLES}
 
 
-def test_a_failing_file_leaves_earlier_files_committed(con, tmp_path):
+def test_a_file_that_cannot_be_read_is_one_rejected_record_and_the_run_goes_on(con, tmp_path):
     good = copy_fixture("flat.jsonl", tmp_path)
-    bad = tmp_path / "truncated.jsonl.gz"
-    bad.write_bytes(gzip.compress(good.read_bytes())[:20])
-    with pytest.raises(UserError, match=r"truncated\.jsonl\.gz: cannot read as jsonl\.gz"):
-        ingest_paths(con, [good, bad])
-    assert rows(con, "SELECT source_file, rows_read FROM ingest_manifest") == [(str(good), 3)]
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"this is not parquet")
+    results = ingest_paths(con, [bad, good])
+    assert [(r.status, r.rows_read, r.rows_accepted, r.rows_rejected) for r in results] == [
+        ("unreadable", 1, 0, 1),
+        ("ingested", 3, 2, 1),
+    ]
+    assert results[0].problem.startswith("cannot read as parquet (")
+    [(line, reason, raw)] = rows(
+        con, f"SELECT line, reason, raw_text FROM rejected_records WHERE source_file = '{bad}'"
+    )
+    assert (line, raw, reason) == (0, None, results[0].problem)
+    assert rows(con, "SELECT source_file, rows_read FROM ingest_manifest ORDER BY 1") == [
+        (str(bad), 1),
+        (str(good), 3),
+    ]
     assert rows(con, "SELECT count(*) FROM conversations") == [(2,)]
 
 

@@ -43,9 +43,9 @@ def _group_evidence() -> pl.Expr:
     """Return the span naming the chosen group, in the user text or else the context."""
     evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
     for group in GROUPS:
-        regex = pattern(f"bias_{group}")
-        evidence = evidence.when(pl.col("group_mentioned") == group).then(
-            pl.coalesce(*(span(c, regex, source=s) for c, s in _PROMPT_SOURCES))
+        regex, chosen = pattern(f"bias_{group}"), pl.col("group_mentioned") == group
+        evidence = evidence.when(chosen).then(
+            pl.coalesce(*(span(c, regex, source=s, where=chosen) for c, s in _PROMPT_SOURCES))
         )
     return evidence.otherwise(_NO_EVIDENCE).alias("group_mentioned__evidence")
 
@@ -102,15 +102,29 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     return turns.with_columns(
         _group_evidence(),
         pl.when(pl.col("contested_topic"))
-        .then(pl.coalesce(*(span(c, contested, source=s) for c, s in _PROMPT_SOURCES)))
+        .then(
+            pl.coalesce(
+                *(
+                    span(c, contested, source=s, where=pl.col("contested_topic"))
+                    for c, s in _PROMPT_SOURCES
+                )
+            )
+        )
         .otherwise(_NO_EVIDENCE)
         .alias("contested_topic__evidence"),
         pl.when(pl.col("stereotype"))
-        .then(span("reply_text", stereotype_regex(), source="reply"))
+        .then(span("reply_text", stereotype_regex(), source="reply", where=pl.col("stereotype")))
         .otherwise(_NO_EVIDENCE)
         .alias("stereotype__evidence"),
         pl.when(pl.col("opinion_stated"))
-        .then(span("reply_text", pattern("bias_opinion"), source="reply"))
+        .then(
+            span(
+                "reply_text",
+                pattern("bias_opinion"),
+                source="reply",
+                where=pl.col("opinion_stated"),
+            )
+        )
         .otherwise(_NO_EVIDENCE)
         .alias("opinion_stated__evidence"),
     )

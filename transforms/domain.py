@@ -48,11 +48,11 @@ def _domain_evidence() -> pl.Expr:
     """Return the first span of the chosen domain's lexicon in the user text, else system text."""
     evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
     for d in DOMAINS:
-        regex = pattern(f"domain_{d}")
-        evidence = evidence.when(pl.col("regulated_domain") == d).then(
+        regex, chosen = pattern(f"domain_{d}"), pl.col("regulated_domain") == d
+        evidence = evidence.when(chosen).then(
             pl.coalesce(
-                span("user_text", regex, source="user"),
-                span("system_text", regex, source="system"),
+                span("user_text", regex, source="user", where=chosen),
+                span("system_text", regex, source="system", where=chosen),
             )
         )
     return evidence.otherwise(_NO_EVIDENCE).alias("regulated_domain__evidence")
@@ -106,7 +106,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns = turns.with_columns(regulated_domain(), definitive_advice(), *reply_signals)
     evidence = [
         pl.when(pl.col(s))
-        .then(span("reply_text", pattern(lex), source="reply"))
+        .then(span("reply_text", pattern(lex), source="reply", where=pl.col(s)))
         .otherwise(_NO_EVIDENCE)
         .alias(f"{s}__evidence")
         for s, lex in _REPLY_LEXICONS.items()
@@ -114,7 +114,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     return turns.with_columns(
         _domain_evidence(),
         pl.when(pl.col("definitive_advice"))
-        .then(span("reply_text", advice, source="reply"))
+        .then(span("reply_text", advice, source="reply", where=pl.col("definitive_advice")))
         .otherwise(_NO_EVIDENCE)
         .alias("definitive_advice__evidence"),
         *evidence,

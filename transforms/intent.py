@@ -88,16 +88,25 @@ def _first_category(hit: dict[str, pl.Expr]) -> pl.Expr:
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
 
-def _category_span(column: str, chosen: pl.Expr, *, source: str) -> pl.Expr:
-    """Return the evidence span of the chosen category's lexicon in ``column``, else null."""
-    chain = pl.when(chosen == CATEGORIES[0]).then(
-        span(column, pattern(f"harm_{CATEGORIES[0]}"), source=source)
-    )
-    for name in CATEGORIES[1:]:
-        chain = chain.when(chosen == name).then(
-            span(column, pattern(f"harm_{name}"), source=source)
-        )
+def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr) -> pl.Expr:
+    """Return the evidence span of the chosen category's lexicon in ``column``, else null.
+
+    Each lexicon is searched only on the rows of its category where ``where`` holds.
+    """
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
+    for name in CATEGORIES:
+        chosen_here = chosen == name
+        found = span(column, pattern(f"harm_{name}"), source=source, where=where & chosen_here)
+        chain = chain.when(chosen_here).then(found)
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
+
+
+def has_harm_term(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
+
+    One search per lexicon: their union makes a regex too large for the engine's fast automaton.
+    """
+    return pl.any_horizontal(text.str.contains(pattern(f"harm_{name}")) for name in CATEGORIES)
 
 
 def _within(first: str, then: str, chars: int) -> str:
@@ -114,14 +123,18 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     as_object = rf"{verb}(?P<rest>(?:\s+[\w'’.-]+){{0,3}}?\s+{objects})"
     before = rf"{verb}(?P<rest>[^.?!;\n]{{0,{window}}}?{context})"
     after = rf"(?P<rest>{context}[^.?!;\n]{{0,{window}}}?){verb}"
+    homonym = pattern("intent_homonym")
+    # Every rewrite below needs a verb or a homonym: the others keep their text, unsearched.
+    touched = raw.str.contains(pattern("intent_compute_verbs", "intent_homonym"))
+    some = pl.when(touched).then(raw)
     computing = (
-        raw.str.replace_all(as_object, " ${rest}")
+        some.str.replace_all(as_object, " ${rest}")
         .str.replace_all(before, " ${rest}")
         .str.replace_all(after, "${rest} ")
     )
-    at_person = raw.str.contains(rf"{verb}\s+{pattern('intent_person_target')}")
-    homonym = pattern("intent_homonym")
-    return pl.when(at_person).then(raw).otherwise(computing).str.replace_all(homonym, " ")
+    at_person = some.str.contains(rf"{verb}\s+{pattern('intent_person_target')}")
+    masked = pl.when(at_person).then(some).otherwise(computing).str.replace_all(homonym, " ")
+    return pl.when(touched).then(masked).otherwise(raw)
 
 
 def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
@@ -151,18 +164,24 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
-    tagging = masked
+    # Tagging rewrites only the rows with a harm term; the others keep their text untouched.
+    has_harm = has_harm_term(masked)
+    tagging = pl.when(has_harm).then(masked)
     for index, name in enumerate(CATEGORIES):
         tagging = tagging.str.replace_all(pattern(f"harm_{name}"), f"⟦{index}⟧ ${{0}} ⟦/{index}⟧")
     lf = lf.with_columns(_mask(text).alias(f"{out}masked")).with_columns(
-        tagging.alias(f"{out}tagged")
+        pl.when(has_harm).then(tagging).otherwise(masked).alias(f"{out}tagged")
     )
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
+    lf = lf.with_columns(_first_category(hits).alias(f"{out}cat"))
+    # A request without a category reads benign whatever its frames, so only the others are read.
+    found = pl.col(f"{out}cat").is_not_null()
+    text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
     jail = text.str.contains(pattern("intent_jailbreak"))
     safe_context = pattern("intent_safe_context")
+    system = pl.when(found).then(pl.col("system_text").cast(pl.String).fill_null(""))
     lf = lf.with_columns(
-        _first_category(hits).alias(f"{out}cat"),
         (
             tagged.str.contains(tied_request)
             | masked.str.contains(pattern("intent_operational"))
@@ -178,10 +197,7 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
             text.str.contains(definitional)
             & (text.str.count_matches(r"\S+") <= limits["definition_max_words"])
         ).alias(f"{out}definitional"),
-        (
-            text.str.contains(safe_context)
-            | pl.col("system_text").cast(pl.String).fill_null("").str.contains(safe_context)
-        ).alias(f"{out}safe"),
+        (text.str.contains(safe_context) | system.str.contains(safe_context)).alias(f"{out}safe"),
     )
     c = {n: pl.col(f"{out}{n}") for n in ("cat", "wants", "method", "defence", "attack")}
     c |= {n: pl.col(f"{out}{n}") for n in ("override", "definitional", "safe")}
@@ -253,25 +269,29 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
         pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
         lines.list.join("\n").alias(f"{_P}context"),
-        intent_context.carries_distress(lines).fill_null(False).alias(f"{_P}distress"),
-    ).with_columns(intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"))
-    # Only a continuation looks back, so the earlier request is read only for those turns.
+    ).with_columns(
+        intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"),
+        intent_context.follows_distress(user, limits["continuation_max_words"]).alias(
+            f"{_P}follows"
+        ),
+    )
+    # Only a continuation looks back, so the earlier request is read only for those turns; only
+    # a turn that stays with distress needs to know whether earlier lines disclosed any.
     base = base.with_columns(
+        intent_context.carries_distress(pl.when(pl.col(f"{_P}follows")).then(lines))
+        .fill_null(False)
+        .alias(f"{_P}distress"),
         pl.when(continues)
-        .then(intent_context.anchor(lines, *turn_limits, CATEGORIES))
+        .then(intent_context.anchor(pl.when(continues).then(lines), *turn_limits, CATEGORIES))
         .otherwise(pl.lit(""))
         .fill_null("")
-        .alias(f"{_P}anchor")
+        .alias(f"{_P}anchor"),
     )
     read = _read(_read(base, f"{_P}user", f"{_P}u_"), f"{_P}anchor", f"{_P}a_")
     own_cat, own_intent = pl.col(f"{_P}u_cat"), pl.col(f"{_P}u_intent")
     # The earlier request counts only for a short turn that refers back to a harmful request.
     inherits = continues & (pl.col(f"{_P}a_intent") == "harmful") & (own_intent != "harmful")
-    stays_at_risk = (
-        own_cat.is_null()
-        & pl.col(f"{_P}distress")
-        & intent_context.follows_distress(user, limits["continuation_max_words"])
-    )
+    stays_at_risk = own_cat.is_null() & pl.col(f"{_P}distress") & pl.col(f"{_P}follows")
     jail_user = user.str.contains(jailbreak)
     features = read.with_columns(
         pl.when(inherits)
@@ -288,9 +308,10 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .alias(f"{_P}category"),
         (inherits | stays_at_risk).alias(f"{_P}from_context"),
         jail_user.alias(f"{_P}jail_user"),
-        (jail_user | (continues & pl.col(f"{_P}context").str.contains(jailbreak))).alias(
-            "jailbreak_framing"
-        ),
+        (
+            jail_user
+            | (continues & pl.when(continues).then(pl.col(f"{_P}context")).str.contains(jailbreak))
+        ).alias("jailbreak_framing"),
         (
             user.str.contains(imminent)
             | (
@@ -306,43 +327,67 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .alias("harm_category")
     )
 
+    # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
+    category = pl.col("harm_category")
+    harm_named = category.ne_missing("none")
+    in_user = harm_named & (~pl.col(f"{_P}from_context") | own_cat.is_not_null()).fill_null(True)
+    in_context = harm_named & (pl.col(f"{_P}from_context") & own_cat.is_null()).fill_null(True)
     category_evidence = (
-        pl.when(pl.col("harm_category") == "none")
+        pl.when(category == "none")
         .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
         .when(~pl.col(f"{_P}from_context") | own_cat.is_not_null())
         .then(
             pl.coalesce(
-                _category_span(f"{_P}user", pl.col("harm_category"), source="user"),
-                span(f"{_P}user", pattern("intent_disclosure"), source="user"),
+                _category_span(f"{_P}user", category, source="user", where=in_user),
+                span(f"{_P}user", pattern("intent_disclosure"), source="user", where=in_user),
             )
         )
         .otherwise(
             pl.coalesce(
-                _category_span(f"{_P}context_text", pl.col("harm_category"), source="context"),
-                span(f"{_P}context_text", pattern("intent_disclosure"), source="context"),
+                _category_span(f"{_P}context_text", category, source="context", where=in_context),
+                span(
+                    f"{_P}context_text",
+                    pattern("intent_disclosure"),
+                    source="context",
+                    where=in_context,
+                ),
             )
         )
     )
     # A harmful verdict rests on the operational or override words; an ambiguous one on the harm.
+    harmful = pl.col("prompt_intent") == "harmful"
+    action = pattern("intent_request", "intent_operational")
     action_evidence = pl.coalesce(
-        span(f"{_P}user", override, source="user"),
-        span(f"{_P}user", pattern("intent_request", "intent_operational"), source="user"),
-        span(f"{_P}user", jailbreak, source="user"),
+        span(f"{_P}user", override, source="user", where=harmful),
+        span(f"{_P}user", action, source="user", where=harmful),
+        span(f"{_P}user", jailbreak, source="user", where=harmful),
     )
+    imminent_now = pl.col("imminent_danger")
     imminent_evidence = pl.coalesce(
-        span(f"{_P}user", imminent, source="user"),
-        span(f"{_P}user", pattern("intent_plan"), source="user"),
+        span(f"{_P}user", imminent, source="user", where=imminent_now),
+        span(f"{_P}user", pattern("intent_plan"), source="user", where=imminent_now),
     )
-    return labelled.with_columns(
-        harm_category__evidence=category_evidence,
-        prompt_intent__evidence=pl.when(pl.col("prompt_intent") == "harmful")
-        .then(pl.coalesce(action_evidence, category_evidence))
-        .when(pl.col("prompt_intent") == "ambiguous")
-        .then(category_evidence)
-        .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
-        jailbreak_framing__evidence=pl.when(pl.col(f"{_P}jail_user"))
-        .then(span(f"{_P}user", jailbreak, source="user"))
-        .when(pl.col("jailbreak_framing"))
-        .then(span(f"{_P}context_text", jailbreak, source="context")),
-        imminent_danger__evidence=pl.when(pl.col("imminent_danger")).then(imminent_evidence),
-    ).select(pl.exclude(f"^{_P}.*$"))
+    category_found = pl.col("harm_category__evidence")
+    return (
+        labelled.with_columns(harm_category__evidence=category_evidence)
+        .with_columns(
+            prompt_intent__evidence=pl.when(harmful)
+            .then(pl.coalesce(action_evidence, category_found))
+            .when(pl.col("prompt_intent") == "ambiguous")
+            .then(category_found)
+            .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
+            jailbreak_framing__evidence=pl.when(pl.col(f"{_P}jail_user"))
+            .then(span(f"{_P}user", jailbreak, source="user", where=pl.col(f"{_P}jail_user")))
+            .when(pl.col("jailbreak_framing"))
+            .then(
+                span(
+                    f"{_P}context_text",
+                    jailbreak,
+                    source="context",
+                    where=pl.col("jailbreak_framing"),
+                )
+            ),
+            imminent_danger__evidence=pl.when(imminent_now).then(imminent_evidence),
+        )
+        .select(pl.exclude(f"^{_P}.*$"))
+    )

@@ -52,6 +52,9 @@ def is_continuation(text: pl.Expr, max_words: int, anaphora_max_words: int) -> p
     """
     text = text.cast(pl.String).fill_null("")
     words = text.str.count_matches(r"\S+")
+    # Only a short turn can continue, so longer ones are not searched at all.
+    short = words <= max(max_words, anaphora_max_words)
+    text = pl.when(short).then(text)
     clear = text.str.contains(pattern("intent_continuation")) | text.str.contains(
         pattern("intent_jailbreak")
     )
@@ -63,7 +66,10 @@ def is_continuation(text: pl.Expr, max_words: int, anaphora_max_words: int) -> p
         first.str.contains(pattern("intent_continuation"))
         | first.str.contains(pattern("intent_anaphora"))
     )
-    return ~own_question & (((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare))
+    continues = ~own_question & (
+        ((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare)
+    )
+    return pl.when(short).then(continues).otherwise(pl.lit(False))
 
 
 def anchor(

@@ -45,19 +45,30 @@ def pattern(*names: str, boundary: bool = True) -> str:
     return rf"(?i)\b(?:{body})\b" if boundary else rf"(?i)(?:{body})"
 
 
-def span(column: str, regex: str, *, source: str) -> pl.Expr:
+def span(
+    column: str | pl.Expr, regex: str, *, source: str, where: pl.Expr | None = None
+) -> pl.Expr:
     """Return the evidence struct of the first match of ``regex`` in ``column``, null without one.
 
-    Offsets are UTF-8 byte offsets into the column's text.
+    Offsets are UTF-8 byte offsets into the column's text. ``where`` limits the search to the
+    rows where it is true (null elsewhere): evidence is wanted for few rows, and a search for a
+    match's position and text costs far more than a test whether there is one, so a caller passes
+    the condition under which it uses the span.
 
-    >>> df = pl.DataFrame({"reply_text": ["Sí, I cannot help", "sure", None]})
+    >>> df = pl.DataFrame({"reply_text": ["Sí, I cannot help", "sure", None, "I cannot help"]})
     >>> df.select(ev=span("reply_text", r"(?i)cannot help", source="reply")).to_dicts()[0]["ev"]
     {'source': 'reply', 'start': 7, 'end': 18, 'text': 'cannot help'}
     >>> df.select(ev=span("reply_text", r"(?i)cannot help", source="reply"))["ev"].null_count()
     2
+    >>> only_first = pl.int_range(pl.len()) == 0
+    >>> df.select(ev=span("reply_text", r"(?i)cannot", source="reply", where=only_first))["ev"].null_count()
+    3
     """
-    text = pl.col(column).str.extract(f"({regex})", 1)
-    start = pl.col(column).str.find(regex).cast(pl.Int32)
+    text_column = pl.col(column) if isinstance(column, str) else column
+    if where is not None:
+        text_column = pl.when(where).then(text_column)
+    text = text_column.str.extract(f"({regex})", 1)
+    start = text_column.str.find(regex).cast(pl.Int32)
     return (
         pl.when(text.is_not_null())
         .then(

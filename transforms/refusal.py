@@ -94,7 +94,12 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         (reply.str.find(decline).cast(pl.Int64)).alias(f"{_P}decline_at"),
         (reply.str.find(pivot).cast(pl.Int64)).alias(f"{_P}pivot_at"),
         reply.str.count_matches(_WORD).alias(f"{_P}words"),
-        reply.str.extract(rf"(?s)^(.*?){decline}", 1).str.count_matches(_WORD).alias(f"{_P}before"),
+        # The words before the decline: searched only in replies that have one (null otherwise).
+        pl.when(reply.str.contains(decline))
+        .then(reply)
+        .str.extract(rf"(?s)^(.*?){decline}", 1)
+        .str.count_matches(_WORD)
+        .alias(f"{_P}before"),
         reply.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
             f"{_P}structure"
         ),
@@ -146,18 +151,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
     labelled = labelled.with_columns(style.alias("refusal_style"))
 
-    style_evidence = pl.when(pl.col("refusal_style") == "lecture").then(
-        span(f"{_P}reply", moral, source="reply")
-    )
+    # Each span is searched only on the rows where it can become the evidence.
+    lecture = pl.col("refusal_style") == "lecture"
+    style_evidence = pl.when(lecture).then(span(f"{_P}reply", moral, source="reply", where=lecture))
     for name, rx in style_lexicons.items():
-        style_evidence = style_evidence.when(
-            (pl.col("refusal_style") == name) & pl.col(f"{_P}{name}")
-        ).then(span(f"{_P}reply", rx, source="reply"))
+        styled = (pl.col("refusal_style") == name) & pl.col(f"{_P}{name}")
+        style_evidence = style_evidence.when(styled).then(
+            span(f"{_P}reply", rx, source="reply", where=styled)
+        )
     # A bare decline (policy) or an implicit redirect rests on the declining words themselves.
     style_evidence = style_evidence.when(refusing).then(
         pl.coalesce(
-            span(f"{_P}reply", decline, source="reply"),
-            span(f"{_P}reply", implicit, source="reply"),
+            span(f"{_P}reply", decline, source="reply", where=refusing),
+            span(f"{_P}reply", implicit, source="reply", where=refusing),
         )
     )
 
@@ -165,10 +171,12 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         has_reply=reply.is_not_null(),
         has_reply__evidence=_null_evidence(),
         moralizing=pl.when(reply.is_not_null()).then(moralizing),
-        moralizing__evidence=pl.when(moralizing).then(span(f"{_P}reply", moral, source="reply")),
+        moralizing__evidence=pl.when(moralizing).then(
+            span(f"{_P}reply", moral, source="reply", where=moralizing)
+        ),
         refusal__evidence=pl.when(refusing & declined)
-        .then(span(f"{_P}reply", decline, source="reply"))
+        .then(span(f"{_P}reply", decline, source="reply", where=refusing & declined))
         .when(refusing)
-        .then(span(f"{_P}reply", implicit, source="reply")),
+        .then(span(f"{_P}reply", implicit, source="reply", where=refusing)),
         refusal_style__evidence=style_evidence.otherwise(_null_evidence()),
     ).select(pl.exclude(f"^{_P}.*$"))

@@ -85,7 +85,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(
             pl.when(pl.col(s))
-            .then(span("reply_text", r, source="reply"))
+            .then(span("reply_text", r, source="reply", where=pl.col(s)))
             .otherwise(_NO_EVIDENCE)
             .alias(f"{s}__evidence")
             for s, r in regexes.items()

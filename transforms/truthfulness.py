@@ -42,11 +42,15 @@ def hedging() -> pl.Expr:
     )
 
 
-def _hedge_evidence() -> pl.Expr:
-    """Return the span of the first hedge outside quotes (byte offsets into the reply)."""
+def _hedge_evidence(where: pl.Expr) -> pl.Expr:
+    """Return the span of the first hedge outside quotes (byte offsets into the reply).
+
+    Only the rows where ``where`` holds are searched: the prefix capture is slow.
+    """
     found = rf"(?s)^((?:{_NOT_QUOTE})*?)({pattern('hedges')})"
-    prefix = _REPLY.str.extract(found, 1)
-    text = _REPLY.str.extract(found, 2)
+    reply = pl.when(where).then(_REPLY)
+    prefix = reply.str.extract(found, 1)
+    text = reply.str.extract(found, 2)
     start = prefix.str.len_bytes().cast(pl.Int32)
     return pl.struct(
         source=pl.lit("reply"),
@@ -133,14 +137,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         capability_claim(),
         overconfident(),
     )
+    hedged = pl.col("hedging") > 0
     return turns.with_columns(
-        pl.when(pl.col("hedging") > 0)
-        .then(_hedge_evidence())
+        pl.when(hedged)
+        .then(_hedge_evidence(hedged))
         .otherwise(_NO_EVIDENCE)
         # A reply whose only hedges sit in unbalanced quotes still gets its first hedge as evidence.
         .fill_null(
-            pl.when(pl.col("hedging") > 0)
-            .then(span("reply_text", pattern("hedges"), source="reply"))
+            pl.when(hedged)
+            .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
             .otherwise(_NO_EVIDENCE)
         )
         .alias("hedging__evidence"),
@@ -157,11 +162,18 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .cast(EVIDENCE_DTYPE)
         .alias("fabricated_citation__evidence"),
         pl.when(pl.col("capability_claim"))
-        .then(span("reply_text", pattern("truth_capability"), source="reply"))
+        .then(
+            span(
+                "reply_text",
+                pattern("truth_capability"),
+                source="reply",
+                where=pl.col("capability_claim"),
+            )
+        )
         .otherwise(_NO_EVIDENCE)
         .alias("capability_claim__evidence"),
         pl.when(pl.col("overconfident"))
-        .then(span("reply_text", certainty, source="reply"))
+        .then(span("reply_text", certainty, source="reply", where=pl.col("overconfident")))
         .otherwise(_NO_EVIDENCE)
         .alias("overconfident__evidence"),
     ).drop("__unsupported")

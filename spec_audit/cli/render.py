@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 from rich.table import Table
 
+from expectations.runner import Result
 from spec_audit.cli.options import console
 from spec_audit.ingest import FileResult
 from spec_audit.stats import AuditWindow
@@ -162,3 +163,16 @@ def statistics(
         console.print(
             "  blocking check failed: a rule-layer clause regressed (no_rule_layer_regression)"
         )
+
+
+def data_quality(results: Sequence[Result]) -> None:
+    """Print one line of data-quality results, and each failed check."""
+    failed = [r for r in results if not r.success]
+    blocking = sum(r.blocking for r in failed)
+    console.print(
+        f"data quality: {len(results)} checks, {len(failed)} failed ({blocking} blocking); "
+        "details in validation_results (`spec-audit validate --all`)"
+    )
+    for r in failed:
+        count = "" if r.unexpected_count is None else f", {r.unexpected_count:,} unexpected"
+        console.print(f"  {r.severity}: {r.table}: {r.description}{count}")

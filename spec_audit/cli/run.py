@@ -27,6 +27,7 @@ from spec_audit.spec.versions import resolve_spec
 from spec_audit.stats import audit_window, shifts, top_regressions
 from spec_audit.stats.window import CURRENT_DAYS
 from spec_audit.summary import summarize
+from spec_audit.validation import validate
 
 STAGES = {"label": "labelling turns", "judge": "judging clauses", "measure": "measuring clauses"}
 
@@ -101,6 +102,13 @@ def run(
         with console.status("testing drift, disparities and change points"):
             failed = materialize_statistics(path, catalog.path, window.start, window.end)
 
+    with console.status("validating data quality (Great Expectations)"):
+        con = store.connect(path)
+        try:
+            checks = validate(con, days=days, catalogs=[catalog])
+        finally:
+            con.close()
+
     con = store.connect(path, read_only=True)
     try:
         render.summary(summarize(con, catalog, path, days[0], days[-1]))
@@ -114,6 +122,7 @@ def run(
             render.statistics(
                 top_regressions(con, catalog, window), shifts(con, catalog, window), window, failed
             )
+        render.data_quality(checks)
     finally:
         con.close()
     console.print(f"snapshot for dashboards and reports: {publish(path)}")

@@ -66,3 +66,20 @@ CREATE OR REPLACE TEMP MACRO ingest_messages_parts(j) AS
         from_json(j, '[{"role": "VARCHAR", "content": "JSON"}]'),
         lambda m: {'role': m.role, 'content': ingest_content(m.content)}
     );
+
+-- The nesting depth of JSON text: brackets outside strings counted as +1 / -1, the deepest sum.
+CREATE OR REPLACE TEMP MACRO ingest_json_depth(j) AS list_reduce(
+    list_transform(
+        string_split(
+            regexp_replace(regexp_replace(j, '"(?:[^"\\]|\\.)*"', '', 'g'), '[^\[\]{}]', '', 'g'),
+            ''
+        ),
+        lambda c: CASE WHEN c IN ('[', '{') THEN 1 ELSE -1 END
+    ),
+    lambda acc, x: {'cur': acc.cur + x, 'max': greatest(acc.max, acc.cur + x)},
+    {'cur': 0, 'max': 0}
+).max;
+
+-- The JSON kind of a scalar field read as text: a list or an object where text was expected.
+CREATE OR REPLACE TEMP MACRO ingest_not_text(v) AS
+    CASE left(v, 1) WHEN '[' THEN 'a list' WHEN '{' THEN 'an object' END;

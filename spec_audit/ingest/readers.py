@@ -1,17 +1,22 @@
 """Input files: which ones to read, their hash, and their records as one raw JSON text per record.
 
-Every format is loaded into the temporary table ``_ingest_records(line BIGINT, raw VARCHAR)``:
-one row per record, ``line`` the 1-based JSONL line, CSV line (data row + 1 for the header) or
-Parquet row, ``raw`` the record as JSON object text (or the malformed text as found), and
-``invalid_utf8`` true for a JSONL line whose bytes are not UTF-8 (``raw`` then shows its
-non-ASCII bytes as ``\\xNN``). Blank JSONL lines and all-empty CSV rows are not records. The
-adapters and normalisation read only that table, so they are the same SQL for every format.
+Every format is loaded into the temporary table ``_ingest_records(line BIGINT, raw VARCHAR,
+invalid_utf8 BOOLEAN, problem VARCHAR)``: one row per record, ``line`` the 1-based JSONL line,
+CSV line (data row + 1 for the header) or Parquet row, ``raw`` the record as JSON object text (or
+the malformed text as found), ``invalid_utf8`` true for a line or CSV row whose bytes are not
+UTF-8 (``raw`` then shows a JSONL line's non-ASCII bytes as ``\\xNN``), and ``problem`` the
+reason for a record the reader itself found broken (the cut-off end of a truncated gzip stream).
+Blank JSONL lines and all-empty CSV rows are not records. UTF-16 files (with their byte-order
+mark) are decoded; a UTF-8 byte-order mark is dropped. The adapters and normalisation read only
+that table, so they are the same SQL for every format.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -35,6 +40,12 @@ FORMATS: dict[str, str] = {
 }
 
 _LINE = "__spec_audit_line"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_TRUNCATED = "truncated or corrupt gzip stream: nothing from here on can be decompressed"
+
+
+class UnreadableFile(Exception):
+    """A file none of whose records can be read: the message says why, for rejected_records."""
 
 
 def file_format(path: Path) -> str | None:
@@ -85,12 +96,19 @@ def sha256(path: Path) -> str:
 
 
 def load_records(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> int:
-    """Return the number of records after loading ``path`` into the ``_ingest_records`` table."""
+    """Return the number of records after loading ``path`` into the ``_ingest_records`` table.
+
+    Raises ``UnreadableFile`` when nothing in the file can be read as ``fmt``.
+    """
     try:
         frame = _READERS[fmt](path)
-    except (OSError, EOFError, pl.exceptions.PolarsError, pa.ArrowException) as error:
+    except (OSError, EOFError, zlib.error, pl.exceptions.PolarsError, pa.ArrowException) as error:
         detail = " ".join(str(error).split())[:200]
-        raise UserError(f"{path}: cannot read as {fmt} ({detail})") from None
+        raise UnreadableFile(f"cannot read as {fmt} ({detail})") from None
+    defaults = {"invalid_utf8": pl.lit(False), "problem": pl.lit(None, pl.String)}
+    frame = frame.with_columns(
+        **{name: value for name, value in defaults.items() if name not in frame.columns}
+    )
     con.register("_ingest_frame", frame)
     try:
         sql = "records_bytes.sql" if "raw_bytes" in frame.columns else "records_text.sql"
@@ -103,37 +121,136 @@ def load_records(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> int:
 def _read_jsonl(path: Path) -> pl.DataFrame:
     """Return ``line, raw`` for the non-blank lines of a JSONL file, gzipped or not.
 
-    A file with invalid UTF-8 gives ``line, raw_bytes`` for every line instead.
+    A file with invalid UTF-8 gives ``line, raw_bytes`` for every line instead; a UTF-16 file
+    is decoded, and a truncated gzip stream gives the lines before the cut and a problem record.
     """
+    head = _head(path)
+    if head.startswith(_UTF16_BOMS):
+        return _lines_frame(_decode_utf16(_read_bytes(path)))
     try:
         lines = pl.scan_lines(path, name="raw", row_index_name="line", row_index_offset=1)
-        return lines.filter(pl.col("raw").str.strip_chars().str.len_bytes() > 0).collect()
+        return _non_blank(lines.collect())
     except pl.exceptions.ComputeError as error:
         if "utf8" not in str(error).lower():
             raise
-    return _read_jsonl_bytes(path)
+    except (OSError, zlib.error):
+        if not _gzipped(path):
+            raise
+        return _read_truncated_gzip(path)
+    return _read_jsonl_bytes(_read_bytes(path))
 
 
-def _read_jsonl_bytes(path: Path) -> pl.DataFrame:
-    """Return ``line, raw_bytes`` for a JSONL file holding some invalid UTF-8.
+def _head(path: Path) -> bytes:
+    """Return the first bytes of the file's content (decompressed for gzip; b"" if unreadable)."""
+    try:
+        with (gzip.open if _gzipped(path) else open)(path, "rb") as handle:
+            return handle.read(4)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def _gzipped(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Return the file's content, decompressed when it is gzip."""
+    with (gzip.open if _gzipped(path) else open)(path, "rb") as handle:
+        return handle.read()
+
+
+def _decode_utf16(data: bytes) -> str:
+    """Return UTF-16 bytes (with their byte-order mark) as text; bad pairs become U+FFFD."""
+    return data.decode("utf-16", errors="replace")
+
+
+def _lines_frame(text: str) -> pl.DataFrame:
+    """Return ``line, raw`` for the non-blank lines of ``text``."""
+    lines = pl.Series("raw", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+    return _non_blank(lines.to_frame().with_row_index("line", offset=1))
+
+
+def _non_blank(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(pl.col("raw").str.strip_chars().str.len_bytes() > 0).select(
+        pl.col("line").cast(pl.Int64), "raw"
+    )
+
+
+def _read_truncated_gzip(path: Path) -> pl.DataFrame:
+    """Return the lines of a gzip stream up to where it breaks, and one problem record there.
+
+    The line cut off by the break (or, when the break falls between lines, an empty record
+    after the last line) carries the problem, so the truncation is counted and reported.
+    """
+    data = _decompress_prefix(path.read_bytes())
+    whole, newline, partial = data.rpartition(b"\n")
+    frame = (
+        _read_jsonl_bytes(whole + b"\n")
+        if _invalid_utf8(whole)
+        else _lines_frame(whole.decode("utf-8"))
+    )
+    last = whole.count(b"\n") + 2 if newline else 1
+    cut = pl.DataFrame(
+        {
+            "line": [last],
+            "raw": [partial.decode("utf-8", errors="replace")],
+            "problem": [_TRUNCATED],
+        },
+        schema={"line": pl.Int64, "raw": pl.String, "problem": pl.String},
+    )
+    if "raw_bytes" in frame.columns:
+        cut = cut.select("line", pl.col("raw").cast(pl.Binary).alias("raw_bytes"), "problem")
+    return pl.concat([frame, cut], how="diagonal")
+
+
+def _decompress_prefix(data: bytes) -> bytes:
+    """Return what decompresses of a gzip file before its data ends or breaks."""
+    out = io.BytesIO()
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out.write(inflater.decompress(data))
+        except zlib.error:
+            break
+        data = inflater.unused_data  # a following gzip member, if any
+        if not inflater.eof:
+            break
+    return out.getvalue()
+
+
+def _invalid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _read_jsonl_bytes(data: bytes) -> pl.DataFrame:
+    """Return ``line, raw_bytes`` for JSONL content holding some invalid UTF-8.
 
     Polars refuses the whole file then, so its bytes are split into lines with Arrow; DuckDB
     decodes each line on its own (``records_bytes.sql``) and the undecodable ones become
     rejected records.
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
     lines = pc.split_pattern(pa.array([data], pa.large_binary()), b"\n").flatten()
     return pl.DataFrame({"raw_bytes": pl.from_arrow(lines)}).with_row_index("line", offset=1)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    """Return ``line, raw`` for a CSV file, each data row as a JSON object of its string cells."""
+    """Return ``line, raw, invalid_utf8`` for a CSV file, each data row as a JSON object of its
+    string cells. A row of a file that is not UTF-8 is marked when it holds an undecodable byte.
+    """
     if path.stat().st_size == 0:
         return _empty()
+    source: Path | io.BytesIO = path
+    data = path.read_bytes()
+    if data.startswith(_UTF16_BOMS):
+        data = _decode_utf16(data).encode("utf-8")
+        source = io.BytesIO(data)
+    lossy = _invalid_utf8(data)
     frame = pl.read_csv(
-        path,
+        source,
         infer_schema=False,
         row_index_name=_LINE,
         row_index_offset=2,
@@ -144,7 +261,9 @@ def _read_csv(path: Path) -> pl.DataFrame:
     if not cells:
         return _empty()
     frame = frame.filter(pl.any_horizontal(pl.col(cells).is_not_null()))
-    return _as_records(frame, cells)
+    records = _as_records(frame, cells)
+    # The lossy decoding put U+FFFD where bytes were not UTF-8: those rows are not trusted.
+    return records.with_columns(invalid_utf8=pl.lit(lossy) & pl.col("raw").str.contains("\ufffd"))
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:

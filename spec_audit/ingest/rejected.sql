@@ -1,7 +1,10 @@
--- The file's unusable records, with the reason and the raw text as read.
+-- The file's unusable records, with the reason and the raw text as read (redacted already by
+-- redaction.rejected, which wrote _ingest_rejected), cut to $max_chars characters.
 INSERT INTO rejected_records (source_sha256, source_file, line, reason, raw_text)
-SELECT $sha256, $source_file, c.line, c.reason, r.raw
-FROM _ingest_checked c
-JOIN _ingest_records r ON r.line = c.line
-WHERE c.reason IS NOT NULL
-ORDER BY c.line;
+SELECT $sha256, $source_file, line, reason,
+       CASE WHEN length(raw_text) > $max_chars
+            THEN left(raw_text, $max_chars) || ' …[cut: ' || format('{:,}', length(raw_text))
+                 || ' characters]'
+            ELSE raw_text END
+FROM _ingest_rejected
+ORDER BY line;

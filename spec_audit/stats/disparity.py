@@ -40,6 +40,17 @@ def disparity_counts(con: duckdb.DuckDBPyConnection, window: AuditWindow) -> pl.
     return query(con, sql("disparity_counts"), {"from": window.start, "to": window.end})
 
 
+#: Columns only the pairwise rows fill (null on omnibus rows).
+PAIR_COLUMNS = {
+    "group_a": pl.String,
+    "group_b": pl.String,
+    "n_a": pl.Int64,
+    "rate_a": pl.Float64,
+    "n_b": pl.Int64,
+    "rate_b": pl.Float64,
+}
+
+
 def disparity_tests(
     counts: pl.DataFrame,
     window: AuditWindow,
@@ -90,7 +101,9 @@ def disparity_tests(
     significant = omnibus_rows.filter(pl.col("adjusted_p") < alpha).select(
         "model", "outcome", omnibus_significant=pl.lit(True)
     )
-    rows = pl.concat([omnibus_rows, *pairwise], how="diagonal_relaxed").join(
+    # The pair columns exist even when no model has two groups to compare.
+    no_pairs = pl.DataFrame(schema=PAIR_COLUMNS)
+    rows = pl.concat([omnibus_rows, no_pairs, *pairwise], how="diagonal_relaxed").join(
         significant, on=["model", "outcome"], how="left"
     )
     # A pair shows a disparity only inside an omnibus test that does.

@@ -65,3 +65,26 @@ def test_detect_finds_the_start_day_of_a_shift_and_nothing_in_a_flat_series() ->
     flat = detect(rng.binomial(n[:1] * 0 + 2000, 0.05), n[:1] * 0 + 2000, reference, seed=1)
     assert flat["verdict"].to_list() == ["no change"]
     assert flat["start_index"].to_list() == [None]
+
+
+def test_disparity_with_fewer_than_two_large_groups_is_insufficient_data() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from spec_audit.stats import audit_window
+    from spec_audit.stats.disparity import disparity_tests
+
+    counts = pl.DataFrame(
+        {
+            "model": ["m", "m"],
+            "outcome": ["refusal", "refusal"],
+            "group": ["none", "gender"],
+            "n": [100, 5],
+            "k": [3, 1],
+        }
+    )
+    rows = disparity_tests(counts, audit_window(dt.date(2026, 10, 1), dt.date(2026, 10, 20)))
+    assert rows.select("scope", "groups", "verdict", "group_a").to_dicts() == [
+        {"scope": "omnibus", "groups": ["none"], "verdict": "insufficient data", "group_a": None}
+    ]

@@ -89,3 +89,21 @@ def test_missing_columns_raise_user_error() -> None:
     assert str(error.value) == (
         "labeller style: missing column(s) user_text; columns present: reply_text"
     )
+
+
+def test_personal_data_sees_redaction_placeholders() -> None:
+    # Ingest replaces contact details with typed placeholders before labelling.
+    from transforms.registry import TURN_COLUMNS
+
+    turns = pl.DataFrame({c: [None, None, None] for c in TURN_COLUMNS}).with_columns(
+        user_text=pl.lit("hi"),
+        reply_text=pl.Series(["Mail [EMAIL] or call [PHONE].", "id [EMAIL:3f9a1c0b2d]", "[none]"]),
+        context_documents=pl.lit([], dtype=pl.List(pl.String)),
+    )
+    out = style.label(turns.lazy()).collect()
+    assert out["personal_data"].to_list() == [True, True, False]
+    assert out["personal_data__evidence"].struct.field("text").to_list() == [
+        "[EMAIL]",
+        "[EMAIL:3f9a1c0b2d]",
+        None,
+    ]

@@ -1,0 +1,45 @@
+-- Conversation explorer: conversations with a finding matching every filter, newest first, and
+-- their matching findings counted; text search is a parameterised ILIKE over the user and reply text.
+-- Only the newest days that can hold the conversations shown are read (no sort or grouping of
+-- every finding), and only the conversations shown are then counted. The CTEs are not materialised: each use is
+-- planned with its own filters, so no copy of the findings is made; only the (small) set of
+-- conversations whose text matches is materialised, once.
+-- Parameters: $spec_id, $spec_version, $start, $end, $models, $surfaces, $clause_id, $verdict,
+-- $kind (null = any), $search (null = none; '%word%' with \ escaping % and _), $limit.
+WITH f AS NOT MATERIALIZED (
+    SELECT conversation_id, turn_id, day, model, surface, clause_id, verdict FROM findings
+    WHERE spec_id = $spec_id AND spec_version = $spec_version
+      AND day BETWEEN $start AND $end
+      AND (len($models::VARCHAR[]) = 0 OR list_contains($models::VARCHAR[], model))
+      AND (len($surfaces::VARCHAR[]) = 0
+           OR list_contains($surfaces::VARCHAR[], coalesce(surface, '(none)')))
+      AND ($clause_id IS NULL OR clause_id = $clause_id)
+      AND ($verdict IS NULL OR verdict = $verdict)
+      AND ($kind IS NULL OR kind = $kind)
+), hits AS MATERIALIZED (
+    SELECT DISTINCT conversation_id FROM turns
+    WHERE $search IS NOT NULL AND day BETWEEN $start AND $end
+      AND (user_text ILIKE $search ESCAPE '\' OR reply_text ILIKE $search ESCAPE '\')
+), matching AS NOT MATERIALIZED (
+    SELECT conversation_id, day FROM f
+    WHERE $search IS NULL OR conversation_id IN (SELECT conversation_id FROM hits)
+), cutoff AS (
+    -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
+    -- the scan skip older row groups; a conversation has at most a few dozen findings.
+    SELECT day FROM matching ORDER BY day DESC LIMIT 1 OFFSET 60 * $limit - 1
+), shown AS (
+    SELECT DISTINCT conversation_id, day FROM matching
+    WHERE day >= coalesce((SELECT day FROM cutoff), $start)
+    ORDER BY day DESC, conversation_id
+    LIMIT $limit
+)
+SELECT f.conversation_id, any_value(f.day) AS day, any_value(f.model) AS model,
+       any_value(f.surface) AS surface, count(*)::BIGINT AS findings,
+       count(*) FILTER (WHERE f.verdict = 'violation')::BIGINT AS violations,
+       list(DISTINCT f.clause_id ORDER BY f.clause_id) FILTER (WHERE f.verdict = 'violation')
+           AS violated_clauses
+FROM f JOIN shown USING (conversation_id, day)
+-- Explicit bounds let the scan skip every other day's row groups (zone maps on day).
+WHERE f.day BETWEEN (SELECT min(day) FROM shown) AND (SELECT max(day) FROM shown)
+GROUP BY f.conversation_id
+ORDER BY day DESC, f.conversation_id

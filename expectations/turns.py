@@ -1,0 +1,91 @@
+"""The suite of ``turns``: what every labeller downstream relies on.
+
+A turn has a unique id built from its conversation and position, a user message, a model, and a
+start inside the plausible time range; the share of user messages left without a reply is watched,
+because a logging fault that drops replies looks like a model that stopped answering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from expectations.ingest import time_range
+from expectations.runner import ERROR, WARN, Suite, declared_columns, setting
+
+
+def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
+    """Return the suite of ``turns``."""
+    import great_expectations.expectations as gxe
+
+    earliest, latest = time_range(thresholds, now)
+    empty = setting(thresholds, "turns", "max_empty_reply_share")
+    longest = setting(thresholds, "turns", "max_user_text_chars")
+    return Suite(
+        name="turns",
+        table="turns",
+        columns=declared_columns("turns"),
+        derived={
+            "expected_turn_id": "conversation_id || ':' || turn_index",
+            # A blank reply is as empty as a missing one.
+            "reply_present": "nullif(trim(reply_text), '')",
+            "user_text_chars": "length(user_text)",
+            "start_day": "CAST(timezone('UTC', started_at) AS DATE)",
+        },
+        expectations=[
+            gxe.ExpectColumnValuesToBeUnique(
+                column="turn_id", severity=ERROR, description="turn_id is unique"
+            ),
+            *(
+                gxe.ExpectColumnValuesToNotBeNull(
+                    column=column, severity=ERROR, description=f"{column} is required"
+                )
+                for column in (
+                    "turn_id",
+                    "conversation_id",
+                    "turn_index",
+                    "day",
+                    "model",
+                    "started_at",
+                    "user_text",
+                )
+            ),
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A="turn_id",
+                column_B="expected_turn_id",
+                severity=ERROR,
+                description="turn_id is conversation_id:turn_index",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="turn_index",
+                min_value=0,
+                severity=ERROR,
+                description="turn_index is 0-based",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="started_at",
+                min_value=earliest,
+                max_value=latest,
+                severity=ERROR,
+                description=f"started_at between {earliest:%Y-%m-%d} and now + slack",
+            ),
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A="day",
+                column_B="start_day",
+                severity=ERROR,
+                description="day is the UTC day of started_at",
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="reply_present",
+                mostly=1 - empty,
+                severity=WARN,
+                description=f"at most {empty:.0%} of user messages have no (or a blank) reply",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="user_text_chars",
+                max_value=longest,
+                severity=WARN,
+                description=f"user messages are at most {longest:,} characters",
+            ),
+        ],
+    )
