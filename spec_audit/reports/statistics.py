@@ -25,7 +25,7 @@ import polars as pl
 from spec_audit.spec.catalog import Catalog
 from spec_audit.stats import AuditWindow, audit_window
 from spec_audit.stats.changepoint import FALSE_ALARM, SHIFT, change_points
-from spec_audit.stats.compare import INSUFFICIENT, MIN_N
+from spec_audit.stats.compare import MIN_N
 from spec_audit.stats.disparity import disparity_counts, disparity_tests
 from spec_audit.stats.drift import ALPHA, correct, drift_pairs, measured_accuracy, test_family
 from spec_audit.stats.window import CURRENT_DAYS
