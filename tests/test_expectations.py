@@ -110,28 +110,28 @@ CORRUPTIONS = {
         "signals", "signals_match_turns", None, 2,
     ),
     "unknown verdict": (
-        "UPDATE findings SET verdict = 'maybe' WHERE rowid < 4",
+        "UPDATE findings SET verdict = 'maybe' WHERE rowid IN (SELECT rowid FROM findings ORDER BY rowid LIMIT 4)",
         "findings", "expect_column_values_to_be_in_set", "verdict", 4,
     ),
     "duplicated finding": (
-        "INSERT INTO findings SELECT * FROM findings WHERE rowid = 0",
+        "INSERT INTO findings SELECT * FROM findings WHERE rowid = (SELECT min(rowid) FROM findings)",
         "findings", "expect_compound_columns_to_be_unique",
         "turn_id,spec_id,spec_version,clause_id", 2,
     ),
     "finding for a lost turn": (
-        "UPDATE findings SET turn_id = 'nowhere:0' WHERE rowid < 3",
+        "UPDATE findings SET turn_id = 'nowhere:0' WHERE rowid IN (SELECT rowid FROM findings ORDER BY rowid LIMIT 3)",
         "findings", "findings_have_turns", None, 3,
     ),
     "interval misses its rate": (
-        "UPDATE clause_metrics SET ci_low = rate + 0.1 WHERE rowid < 2",
+        "UPDATE clause_metrics SET ci_low = rate + 0.1 WHERE rowid IN (SELECT rowid FROM clause_metrics ORDER BY rowid LIMIT 2)",
         "clause_metrics", "expect_column_values_to_be_between", "rate_minus_ci_low", 2,
     ),
     "rate above one": (
-        "UPDATE clause_metrics SET rate = 1.5 WHERE rowid = 0",
+        "UPDATE clause_metrics SET rate = 1.5 WHERE rowid = (SELECT min(rowid) FROM clause_metrics)",
         "clause_metrics", "expect_column_values_to_be_between", "rate", 1,
     ),
     "metrics disagree with findings": (
-        "UPDATE clause_metrics SET violations = violations + 1 WHERE rowid < 3",
+        "UPDATE clause_metrics SET violations = violations + 1 WHERE rowid IN (SELECT rowid FROM clause_metrics ORDER BY rowid LIMIT 3)",
         "clause_metrics", "clause_metrics_match_findings", None, 3,
     ),
     "manifest does not add up": (

@@ -55,7 +55,10 @@ def test_validate_passes_on_a_good_database(cli, copy: Path) -> None:
 def test_validate_exits_1_on_a_blocking_failure(cli, copy: Path) -> None:
     con = store.connect(copy)
     try:
-        con.execute("UPDATE findings SET verdict = 'maybe' WHERE rowid < 4")
+        con.execute(
+            "UPDATE findings SET verdict = 'maybe' "
+            "WHERE rowid IN (SELECT rowid FROM findings ORDER BY rowid LIMIT 4)"
+        )
     finally:
         con.close()
     result = cli("validate", "--db", str(copy), "--table", "findings")
