@@ -66,32 +66,27 @@ def _describe(table: str, blocking: bool) -> str:
     return f"Great Expectations suite and SQL identities of {table} ({effect})."
 
 
-@dg.asset_check(asset="ingest_manifest", description=_describe("ingest_manifest", False))
-def ingest_manifest_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "ingest_manifest", run_id=context.run.run_id)
+def _table_check(table: str, *, blocking: bool = False) -> dg.AssetChecksDefinition:
+    """Return the check named ``<table>_expectations`` on an unpartitioned table."""
+
+    @dg.asset_check(
+        asset=table,
+        name=f"{table}_expectations",
+        blocking=blocking,
+        description=_describe(table, blocking),
+    )
+    def check(
+        context: dg.AssetCheckExecutionContext, database: AuditDatabase
+    ) -> dg.AssetCheckResult:
+        return _run(database, table, run_id=context.run.run_id)
+
+    return check
 
 
-@dg.asset_check(asset="rejected_records", description=_describe("rejected_records", False))
-def rejected_records_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "rejected_records", run_id=context.run.run_id)
-
-
-@dg.asset_check(asset="conversations", description=_describe("conversations", False))
-def conversations_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "conversations", run_id=context.run.run_id)
-
-
-@dg.asset_check(asset="turns", blocking=True, description=_describe("turns", True))
-def turns_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "turns", run_id=context.run.run_id)
+ingest_manifest_expectations = _table_check("ingest_manifest")
+rejected_records_expectations = _table_check("rejected_records")
+conversations_expectations = _table_check("conversations")
+turns_expectations = _table_check("turns", blocking=True)
 
 
 @dg.asset_check(
@@ -130,25 +125,9 @@ def clause_metrics_expectations(
     return _run(database, "clause_metrics", days_of(context), run_id=context.run.run_id)
 
 
-@dg.asset_check(asset="drift_tests", description=_describe("drift_tests", False))
-def drift_tests_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "drift_tests", run_id=context.run.run_id)
-
-
-@dg.asset_check(asset="disparity_tests", description=_describe("disparity_tests", False))
-def disparity_tests_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "disparity_tests", run_id=context.run.run_id)
-
-
-@dg.asset_check(asset="change_points", description=_describe("change_points", False))
-def change_points_expectations(
-    context: dg.AssetCheckExecutionContext, database: AuditDatabase
-) -> dg.AssetCheckResult:
-    return _run(database, "change_points", run_id=context.run.run_id)
+drift_tests_expectations = _table_check("drift_tests")
+disparity_tests_expectations = _table_check("disparity_tests")
+change_points_expectations = _table_check("change_points")
 
 
 #: Every check, for in-process runs that pass definitions explicitly (dagster_project.inprocess).
