@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from spec_audit.errors import UserError
+
 DEFAULT_DB = Path("data/audit.duckdb")
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_SPEC = (
@@ -32,3 +34,28 @@ def spec_path(override: str | os.PathLike[str] | None = None) -> Path:
 def partitions_start() -> str:
     """Return the first daily partition (``SPEC_AUDIT_PARTITIONS_START``, default 2025-01-01)."""
     return os.environ.get("SPEC_AUDIT_PARTITIONS_START") or DEFAULT_PARTITIONS_START
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(name: str, default: bool) -> bool:
+    """Return the boolean setting in environment variable ``name``, or ``default`` when unset."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UserError(f"{name}={os.environ[name]!r}: expected 1 or 0 (or true/false)")
+
+
+def redact_setting(override: bool | None = None) -> bool:
+    """Return whether ingest redacts PII: the override, else ``SPEC_AUDIT_REDACT`` (default on)."""
+    return _flag("SPEC_AUDIT_REDACT", True) if override is None else override
+
+
+def keep_raw_setting(override: bool | None = None) -> bool:
+    """Return whether ingest keeps raw messages: override, else ``SPEC_AUDIT_KEEP_RAW`` (off)."""
+    return _flag("SPEC_AUDIT_KEEP_RAW", False) if override is None else override

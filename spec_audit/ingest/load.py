@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from spec_audit.ingest import adapters, normalize, readers, redaction
+from spec_audit import config
+from spec_audit.ingest import adapters, normalize, readers
 from spec_audit.pii import redact_texts
 from spec_audit.store import transaction
 
@@ -69,8 +70,8 @@ def ingest_paths(
     """
     adapters.check_name(adapter)
     files = readers.expand(paths)
-    redact = redaction.redact_setting(redact)
-    keep_raw = redaction.keep_raw_setting(keep_raw)
+    redact = config.redact_setting(redact)
+    keep_raw = config.keep_raw_setting(keep_raw)
     # Naive timestamps are UTC and days are UTC days: the cast to TIMESTAMPTZ uses this zone.
     con.execute("SET TimeZone = 'UTC'")
     results = []

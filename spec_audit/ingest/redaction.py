@@ -1,44 +1,18 @@
 """PII redaction inside ingest: the staged records and the rejected ones, before anything is stored.
 
 Redaction is on unless ``SPEC_AUDIT_REDACT=0`` (or ``redact=False``); raw text is kept, in the
-separate ``raw_messages`` table, only with ``SPEC_AUDIT_KEEP_RAW=1`` (or ``keep_raw=True``).
+separate ``raw_messages`` table, only with ``SPEC_AUDIT_KEEP_RAW=1`` (or ``keep_raw=True``); both
+settings are read in ``spec_audit.config``.
 Each step reads one temporary table into Polars, finds the PII in all its texts with one
 candidate pass (``spec_audit.pii``), replaces it in every text column and writes the table back.
 """
 
 from __future__ import annotations
 
-import os
-
 import duckdb
 import polars as pl
 
-from spec_audit.errors import UserError
 from spec_audit.pii import Redaction
-
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def _flag(name: str, default: bool) -> bool:
-    """Return the boolean setting in environment variable ``name``, or ``default`` when unset."""
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise UserError(f"{name}={os.environ[name]!r}: expected 1 or 0 (or true/false)")
-
-
-def redact_setting(override: bool | None = None) -> bool:
-    """Return whether ingest redacts PII: the override, else ``SPEC_AUDIT_REDACT`` (default on)."""
-    return _flag("SPEC_AUDIT_REDACT", True) if override is None else override
-
-
-def keep_raw_setting(override: bool | None = None) -> bool:
-    """Return whether ingest keeps raw messages: override, else ``SPEC_AUDIT_KEEP_RAW`` (off)."""
-    return _flag("SPEC_AUDIT_KEEP_RAW", False) if override is None else override
 
 
 def redact_staged(con: duckdb.DuckDBPyConnection) -> Redaction:
