@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from expectations.runner import ERROR, Suite, declared_columns, setting
+from expectations.runner import ERROR, Suite, declared_columns, required, setting
 
 
 def suite(thresholds: dict[str, Any]) -> Suite:
@@ -39,21 +39,16 @@ def suite(thresholds: dict[str, Any]) -> Suite:
             "rate_null_iff_empty": "(rate IS NULL) = (applicable = 0)",
         },
         expectations=[
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in (
-                    "day",
-                    "model",
-                    "spec_id",
-                    "spec_version",
-                    "clause_id",
-                    "kind",
-                    "applicable",
-                    "violations",
-                    "unscored",
-                )
+            *required(
+                "day",
+                "model",
+                "spec_id",
+                "spec_version",
+                "clause_id",
+                "kind",
+                "applicable",
+                "violations",
+                "unscored",
             ),
             gxe.ExpectCompoundColumnsToBeUnique(
                 column_list=["day", "model", "surface", "spec_id", "spec_version", "clause_id"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from expectations.runner import ERROR, WARN, Suite, declared_columns, setting
+from expectations.runner import ERROR, WARN, Suite, declared_columns, required, setting
 from spec_audit.spec.catalog import Catalog
 
 VERDICTS = ["compliant", "violation", "unscored"]
@@ -40,21 +40,16 @@ def suite(thresholds: dict[str, Any], catalogs: Sequence[Catalog]) -> Suite:
         columns=declared_columns("findings"),
         derived={"clause_key": "spec_id || '@' || spec_version || ':' || clause_id || ':' || kind"},
         expectations=[
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in (
-                    "turn_id",
-                    "conversation_id",
-                    "day",
-                    "model",
-                    "spec_id",
-                    "spec_version",
-                    "clause_id",
-                    "kind",
-                    "verdict",
-                )
+            *required(
+                "turn_id",
+                "conversation_id",
+                "day",
+                "model",
+                "spec_id",
+                "spec_version",
+                "clause_id",
+                "kind",
+                "verdict",
             ),
             gxe.ExpectColumnValuesToBeInSet(
                 column="verdict",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from expectations.runner import ERROR, WARN, Suite, declared_columns, setting
+from expectations.runner import ERROR, WARN, Suite, declared_columns, required, setting
 
 FORMATS = ["jsonl", "jsonl.gz", "parquet", "csv"]
 ADAPTERS = ["canonical", "openai_chat", "flat"]
@@ -91,12 +91,7 @@ def conversations_suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
             gxe.ExpectColumnValuesToBeUnique(
                 column="conversation_id", severity=ERROR, description="conversation_id is unique"
             ),
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in ("conversation_id", "model", "started_at", "source_sha256")
-            ),
+            *required("conversation_id", "model", "started_at", "source_sha256"),
             gxe.ExpectColumnValuesToBeBetween(
                 column="started_at",
                 min_value=earliest,
@@ -137,12 +132,7 @@ def rejected_suite(thresholds: dict[str, Any]) -> Suite:
         columns=declared_columns("rejected_records"),
         daily=False,
         expectations=[
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in ("source_sha256", "source_file", "reason")
-            ),
+            *required("source_sha256", "source_file", "reason"),
             gxe.ExpectColumnValuesToBeBetween(
                 column="line",
                 min_value=1,

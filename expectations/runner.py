@@ -87,6 +87,18 @@ def load_thresholds(path: Path | str | None = None) -> dict[str, Any]:
 
 
 @cache
+def required(*columns: str) -> list[Any]:
+    """Return one error-level not-null expectation per column ("<column> is required")."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=column, severity=ERROR, description=f"{column} is required"
+        )
+        for column in columns
+    ]
+
+
 def declared_columns(table: str) -> dict[str, str]:
     """Return column -> DuckDB type of ``table`` as a new database gets it from ``spec_audit.store``."""
     from spec_audit.store import connect

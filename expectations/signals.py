@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from expectations.runner import ERROR, WARN, Suite, setting
+from expectations.runner import ERROR, WARN, Suite, required, setting
 from spec_audit.signals import KEY_COLUMNS, ensure_signals_table
 from transforms.registry import SIGNALS
 
@@ -75,12 +75,7 @@ def suite(thresholds: dict[str, Any]) -> Suite:
             gxe.ExpectColumnValuesToBeUnique(
                 column="turn_id", severity=ERROR, description="one row per turn"
             ),
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in (*(c for c in KEY_COLUMNS if c != "surface"), "has_reply")
-            ),
+            *required(*(c for c in KEY_COLUMNS if c != "surface"), "has_reply"),
             *enums,
             *counts,
             *reply,

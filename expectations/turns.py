@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from expectations.ingest import time_range
-from expectations.runner import ERROR, WARN, Suite, declared_columns, setting
+from expectations.runner import ERROR, WARN, Suite, declared_columns, required, setting
 
 
 def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
@@ -36,19 +36,14 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
             gxe.ExpectColumnValuesToBeUnique(
                 column="turn_id", severity=ERROR, description="turn_id is unique"
             ),
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=column, severity=ERROR, description=f"{column} is required"
-                )
-                for column in (
-                    "turn_id",
-                    "conversation_id",
-                    "turn_index",
-                    "day",
-                    "model",
-                    "started_at",
-                    "user_text",
-                )
+            *required(
+                "turn_id",
+                "conversation_id",
+                "turn_index",
+                "day",
+                "model",
+                "started_at",
+                "user_text",
             ),
             gxe.ExpectColumnPairValuesToBeEqual(
                 column_A="turn_id",
