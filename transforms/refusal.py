@@ -37,7 +37,8 @@ THRESHOLDS_PATH = Path(__file__).with_name("refusal.yaml")
 _P = "_refusal_"  # prefix of the labeller's scratch columns, dropped before returning
 _WORD = r"\S+"
 # Up to two sentences before the match: an objection after a one-line pleasantry still opens it.
-_OPENING = r"^\s*(?:[^.!?\n]*[.!?\n]+\s*)?[^.!?\n]*?"
+# A first sentence with a colon introduces an answer ("Here is how: ..."), so it cannot be skipped.
+_OPENING = r"^\s*(?:[^.!?\n:]*[.!?\n]+\s*)?[^.!?\n]*?"
 
 
 @cache
