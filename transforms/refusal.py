@@ -78,8 +78,10 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, ["user_text", "reply_text"], labeller="refusal")
     limits = thresholds()
     reply = pl.col(f"{_P}reply")
-    decline, implicit = pattern("refusal_decline"), pattern("refusal_implicit")
-    pivot, moral = pattern("refusal_pivot"), pattern("refusal_moralizing")
+    inability = pattern("refusal_inability")
+    decline = pattern("refusal_decline", "refusal_inability")
+    implicit, pivot = pattern("refusal_implicit"), pattern("refusal_pivot")
+    moral = pattern("refusal_moralizing")
     opening_implicit = _OPENING + implicit
     style_lexicons = {
         "capability": pattern("refusal_capability"),
@@ -88,17 +90,21 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         "redirect": pattern("refusal_redirect"),
     }
 
-    c = {name: pl.col(f"{_P}{name}") for name in ("decline_at", "pivot_at", "words", "before")}
+    c = {
+        name: pl.col(f"{_P}{name}")
+        for name in ("decline_at", "inability_at", "pivot_at", "words", "before")
+    }
     # A scratch copy cast to String: an all-null column arrives with the Null dtype.
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
+    # Searched only in replies that decline somewhere (null otherwise).
+    declining = pl.when(reply.str.contains(decline)).then(reply)
     features = turns.with_columns(
-        (reply.str.find(decline).cast(pl.Int64)).alias(f"{_P}decline_at"),
-        (reply.str.find(pivot).cast(pl.Int64)).alias(f"{_P}pivot_at"),
+        reply.str.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
+        declining.str.find(inability).cast(pl.Int64).alias(f"{_P}inability_at"),
+        reply.str.find(pivot).cast(pl.Int64).alias(f"{_P}pivot_at"),
         reply.str.count_matches(_WORD).alias(f"{_P}words"),
-        # The words before the decline: searched only in replies that have one (null otherwise).
-        pl.when(reply.str.contains(decline))
-        .then(reply)
-        .str.extract(rf"(?s)^(.*?){decline}", 1)
+        # The words before the decline.
+        declining.str.extract(rf"(?s)^(.*?){decline}", 1)
         .str.count_matches(_WORD)
         .alias(f"{_P}before"),
         reply.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
@@ -106,8 +112,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         ),
         reply.str.contains(opening_implicit).alias(f"{_P}implicit"),
         reply.str.contains(moral).alias(f"{_P}moral"),
-        *(reply.str.contains(rx).alias(f"{_P}{name}") for name, rx in style_lexicons.items()),
-    )
+        reply.str.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
+        reply.str.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
+        reply.str.count_matches(style_lexicons["redirect"]).alias(f"{_P}redirects"),
+        *(
+            reply.str.contains(rx).alias(f"{_P}{name}")
+            for name, rx in style_lexicons.items()
+            if name != "redirect"
+        ),
+    ).with_columns((pl.col(f"{_P}redirects") > 0).alias(f"{_P}redirect"))
 
     declined = c["decline_at"].is_not_null()
     early = (c["decline_at"] < limits["early_bytes"]) & (c["before"] < limits["lead_words"])
@@ -115,16 +128,23 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     helps = (pl.col(f"{_P}structure") >= limits["structure_items"]) | (
         pivot_after & ((c["words"] - c["before"].fill_null(0)) >= limits["help_words"])
     )
+    # Declining a harmful aim: the reply keeps naming harm, or sends the user to support more than
+    # once; what help it adds is a safe alternative to the aim, not part of what was asked.
+    harmful_aim = (pl.col(f"{_P}harm_talk") >= limits["harm_talk"]) | (
+        pl.col(f"{_P}redirects") >= limits["redirects"]
+    )
+    # Only the one fact the assistant cannot reach is declined, or the request rests on a false
+    # premise that the reply corrects: both give related information instead of a bare no.
+    related = (c["inability_at"] == c["decline_at"]).fill_null(False) | pl.col(f"{_P}premise")
+    partly = ~harmful_aim & (helps | related)
     implicit_open = ~declined & pl.col(f"{_P}implicit")
     refusal = (
         pl.when(reply.is_null())
         .then(pl.lit(None, dtype=pl.String))
-        .when(declined & early)
-        .then(pl.when(helps).then(pl.lit("partial")).otherwise(pl.lit("full")))
+        .when((declined & early) | implicit_open)
+        .then(pl.when(partly).then(pl.lit("partial")).otherwise(pl.lit("full")))
         .when(declined)
         .then(pl.lit("partial"))
-        .when(implicit_open)
-        .then(pl.when(helps).then(pl.lit("partial")).otherwise(pl.lit("full")))
         .otherwise(pl.lit("none"))
     )
     labelled = features.with_columns(refusal.alias("refusal"))
