@@ -135,7 +135,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
     # Only the one fact the assistant cannot reach is declined, or the request rests on a false
     # premise that the reply corrects: both give related information instead of a bare no.
-    related = (c["inability_at"] == c["decline_at"]).fill_null(False) | pl.col(f"{_P}premise")
+    related = (c["inability_at"] < limits["early_bytes"]).fill_null(False) | pl.col(f"{_P}premise")
     partly = ~harmful_aim & (helps | related)
     implicit_open = ~declined & pl.col(f"{_P}implicit")
     refusal = (
