@@ -78,51 +78,54 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, ["user_text", "reply_text"], labeller="refusal")
     limits = thresholds()
     reply = pl.col(f"{_P}reply")
-    inability = pattern("refusal_inability")
     decline = pattern("refusal_decline", "refusal_inability")
-    implicit, pivot = pattern("refusal_implicit"), pattern("refusal_pivot")
-    moral = pattern("refusal_moralizing")
-    opening_implicit = _OPENING + implicit
+    implicit, moral = pattern("refusal_implicit"), pattern("refusal_moralizing")
     style_lexicons = {
         "capability": pattern("refusal_capability"),
         "policy": pattern("refusal_policy"),
         "apology": pattern("refusal_apology"),
         "redirect": pattern("refusal_redirect"),
     }
-
     c = {
         name: pl.col(f"{_P}{name}")
-        for name in ("decline_at", "inability_at", "pivot_at", "words", "before")
+        for name in ("decline_at", "inability_at", "pivot_at", "words", "before", "implicit")
     }
+
     # A scratch copy cast to String: an all-null column arrives with the Null dtype.
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
-    # Searched only in replies that decline somewhere (null otherwise).
-    declining = pl.when(reply.str.contains(decline)).then(reply)
-    features = turns.with_columns(
+    # First pass, over every reply: does it decline, object in its opening, moralise.
+    opening = reply.str.slice(0, limits["opening_chars"])
+    first = turns.with_columns(
         reply.str.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
-        declining.str.find(inability).cast(pl.Int64).alias(f"{_P}inability_at"),
-        reply.str.find(pivot).cast(pl.Int64).alias(f"{_P}pivot_at"),
-        reply.str.count_matches(_WORD).alias(f"{_P}words"),
+        opening.str.contains(_OPENING + implicit).alias(f"{_P}implicit"),
+        reply.str.contains(moral).alias(f"{_P}moral"),
+    )
+    # Second pass, only over replies that decline or object (null elsewhere, which is most
+    # traffic): how much help follows, of what kind, and how the refusal is phrased.
+    declined = c["decline_at"].is_not_null()
+    text = pl.when(declined | c["implicit"]).then(reply)
+    declining = pl.when(declined).then(reply)
+    features = first.with_columns(
+        declining.str.find(pattern("refusal_inability")).cast(pl.Int64).alias(f"{_P}inability_at"),
+        text.str.find(pattern("refusal_pivot")).cast(pl.Int64).alias(f"{_P}pivot_at"),
+        text.str.count_matches(_WORD).alias(f"{_P}words"),
         # The words before the decline.
         declining.str.extract(rf"(?s)^(.*?){decline}", 1)
         .str.count_matches(_WORD)
         .alias(f"{_P}before"),
-        reply.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
+        text.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
             f"{_P}structure"
         ),
-        reply.str.contains(opening_implicit).alias(f"{_P}implicit"),
-        reply.str.contains(moral).alias(f"{_P}moral"),
-        reply.str.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
-        reply.str.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
-        reply.str.count_matches(style_lexicons["redirect"]).alias(f"{_P}redirects"),
+        text.str.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
+        text.str.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
+        text.str.count_matches(style_lexicons["redirect"]).alias(f"{_P}redirects"),
         *(
-            reply.str.contains(rx).alias(f"{_P}{name}")
+            text.str.contains(rx).alias(f"{_P}{name}")
             for name, rx in style_lexicons.items()
             if name != "redirect"
         ),
     ).with_columns((pl.col(f"{_P}redirects") > 0).alias(f"{_P}redirect"))
 
-    declined = c["decline_at"].is_not_null()
     early = (c["decline_at"] < limits["early_bytes"]) & (c["before"] < limits["lead_words"])
     pivot_after = c["pivot_at"].is_not_null() & (c["pivot_at"] > c["decline_at"].fill_null(-1))
     helps = (pl.col(f"{_P}structure") >= limits["structure_items"]) | (
@@ -137,7 +140,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     # premise that the reply corrects: both give related information instead of a bare no.
     related = (c["inability_at"] < limits["early_bytes"]).fill_null(False) | pl.col(f"{_P}premise")
     partly = ~harmful_aim & (helps | related)
-    implicit_open = ~declined & pl.col(f"{_P}implicit")
+    implicit_open = ~declined & c["implicit"]
     refusal = (
         pl.when(reply.is_null())
         .then(pl.lit(None, dtype=pl.String))
