@@ -4,16 +4,24 @@ Adds ``has_reply``, ``refusal`` (none / partial / full), ``refusal_style`` (none
 policy / redirect / capability / lecture) and ``moralizing``, each with its ``<signal>__evidence``
 column.
 
-How a reply is read, cheaply and in one lazy plan:
+How a reply is read, cheaply and in one lazy plan. A first pass over every reply looks for a
+decline and an objecting opening; the rest is searched only in replies that have one of them.
 
-- an explicit decline phrase (``refusal_decline``) up front (before ``early_bytes`` and after
-  fewer than ``lead_words`` words) is a refusal;
-  it is *partial* when the reply still carries help: a list or code (``refusal_structure``), or a
-  pivot to what it can do (``refusal_pivot``) followed by at least ``help_words`` words;
+- an explicit decline phrase (``refusal_decline``, or an inability claim from
+  ``refusal_inability``) up front (before ``early_bytes`` and after fewer than ``lead_words``
+  words) is a refusal;
+- without a decline phrase, an opening (first two sentences, within ``opening_chars``) that
+  objects to the request (``refusal_implicit``: calls it inappropriate, rebuts its premise,
+  condemns it, discourages the method asked for) is an implicit refusal;
+- either is *partial* when the reply still gives related help and does not dwell on harm:
+  help is a list or code (``refusal_structure``), a pivot to what it can do (``refusal_pivot``)
+  followed by at least ``help_words`` words, an inability claim up front (only the one fact the
+  assistant cannot reach is declined), or the correction of a false premise
+  (``refusal_premise``: the person asked about is fictional); dwelling on harm is at least
+  ``harm_talk`` words about violence, crime or injury (``refusal_harm_talk``) or ``redirects``
+  referrals to support, which make the help a safe alternative to a harmful aim: *full*;
 - a decline phrase only later in the reply, after an answer has started, is *partial* (the reply
-  helps but withholds a part);
-- without a decline phrase, a first or second sentence that objects to the request
-  (``refusal_implicit``) is an implicit refusal: *full* without help, *partial* with it.
+  helps but withholds a part).
 
 Style, for refusals only: an implicit refusal is ``lecture`` when it moralises, else ``redirect``;
 an explicit one is ``capability`` (as an AI / no access), else ``policy`` (cites rules), else
