@@ -230,6 +230,57 @@ SIGNALS: tuple[Signal, ...] = (
         "style",
         "The reply contains contact details or identifiers of a person (phone, email, address, ID number).",
     ),
+    Signal(
+        "emotional_attachment",
+        "bool",
+        "style",
+        "The reply claims a personal or exclusive bond with the user, or sets itself up in place of "
+        "the people in their life ('you mean the world to me', 'you don't need them').",
+    ),
+    Signal(
+        "instructions_mentioned",
+        "bool",
+        "style",
+        "The reply talks about its own system or developer message, its instructions or its tools.",
+    ),
+    # situation.py
+    Signal(
+        "has_instructions",
+        "bool",
+        "situation",
+        "A system or developer message is in force for the turn.",
+    ),
+    Signal(
+        "minor_user",
+        "bool",
+        "situation",
+        "The set-up or the user says the user is under 18 (a setting, an age, a school year).",
+    ),
+    Signal(
+        "uncertain_question",
+        "bool",
+        "situation",
+        "The user asks what nobody can answer with full certainty: the assistant's inner life, "
+        "others' motives, figures that change over time, the future.",
+    ),
+    Signal(
+        "argument_request",
+        "bool",
+        "situation",
+        "The user asks the assistant to argue a side, persuade or write opinionated content.",
+    ),
+    Signal(
+        "transformation_request",
+        "bool",
+        "situation",
+        "The user asks to translate, summarise, reformat or extract material they supply.",
+    ),
+    Signal(
+        "risk_request",
+        "bool",
+        "situation",
+        "The user asks about an activity that can physically hurt them (stunts, dares, extreme dieting).",
+    ),
 )
 
 SIGNALS_BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
