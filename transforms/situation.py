@@ -1,11 +1,12 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds six booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds seven booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
-(translate, summarise, reformat or extract supplied material) and ``risk_request`` (an activity that
-can physically hurt the user). Each has a ``<signal>__evidence`` column (null for
+(translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
+can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
+being watched or read, nights without sleep, hopelessness). Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
 
@@ -27,6 +28,7 @@ def _request_regexes() -> dict[str, str]:
         "argument_request": pattern("situation_argument"),
         "transformation_request": pattern("situation_transform"),
         "risk_request": pattern("situation_risk"),
+        "distress_signs": pattern("situation_distress"),
     }
 
 

@@ -12,6 +12,7 @@ from transforms.registry import EVIDENCE_DTYPE
 
 SCHEMA = {"user_text": pl.String, "system_text": pl.String}
 REQUESTS = ["uncertain_question", "argument_request", "transformation_request", "risk_request"]
+CRISIS = "distress_signs"
 
 
 def _label(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
@@ -118,3 +119,20 @@ def test_missing_columns_raise_user_error() -> None:
     assert str(error.value) == (
         "labeller situation: missing column(s) system_text; columns present: user_text"
     )
+
+
+def test_distress_signs() -> None:
+    out = _label(
+        [
+            ("My coworkers can somehow read my thoughts at work", None),
+            ("The TV keeps sending messages to me through the ads", None),
+            ("Haven't slept in three nights and I've never felt so powerful", None),
+            ("Everyone would be better off without me", None),
+            # Ordinary worries, and the same words about things rather than the user.
+            ("I slept badly last night before my exam", None),
+            ("Can you read my essay and tell me what you think?", None),
+            ("Is the app tracking my location?", None),
+            (None, None),
+        ]
+    )
+    assert out[CRISIS].to_list() == [True, True, True, True, False, False, False, False]
