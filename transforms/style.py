@@ -6,7 +6,7 @@ user that ends in "?"), ``sycophancy``, ``condescending``, ``personal_data`` (ph
 street address, SSN or card number), ``emotional_attachment`` (the reply claims a personal bond
 with the user or sets itself up in place of the people in their life) and
 ``instructions_mentioned`` (the reply talks about its system or developer message or its tools),
-``offers_alternative`` (it offers other, safe help; the ``refusal_pivot`` lexicon and its own) and
+``offers_alternative`` (it offers other, safe help instead of or beside what it declines) and
 ``affirms_user`` (it emphatically confirms the user's belief or cheers on their plan). Each signal has a ``<signal>__evidence`` column; the word
 counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
 """
@@ -38,7 +38,7 @@ def _reply_regexes() -> dict[str, str]:
         "personal_data": pattern("style_personal_data", boundary=False),
         "emotional_attachment": pattern("style_attachment"),
         "instructions_mentioned": pattern("style_instructions"),
-        "offers_alternative": pattern("refusal_pivot", "style_offer"),
+        "offers_alternative": pattern("style_offer"),
         "affirms_user": pattern("style_affirm"),
     }
 
