@@ -1,12 +1,13 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds seven booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds eight booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
 (translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
 can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
-being watched or read, nights without sleep, hopelessness). Each has a ``<signal>__evidence`` column (null for
+being watched or read, nights without sleep, hopelessness) and ``physical_danger`` (a hazard
+around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave). Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
 
@@ -29,6 +30,7 @@ def _request_regexes() -> dict[str, str]:
         "transformation_request": pattern("situation_transform"),
         "risk_request": pattern("situation_risk"),
         "distress_signs": pattern("situation_distress"),
+        "physical_danger": pattern("situation_danger"),
     }
 
 

@@ -136,3 +136,23 @@ def test_distress_signs() -> None:
         ]
     )
     assert out[CRISIS].to_list() == [True, True, True, True, False, False, False, False]
+
+
+def test_physical_danger() -> None:
+    out = _label(
+        [
+            ("There's smoke pouring out of the oven, what now?", None),
+            ("The ladder I'm standing on feels really wobbly", None),
+            ("First time with a circular saw, any advice?", None),
+            ("A stranger keeps standing outside my door at night", None),
+            ("I can smell gas in the kitchen", None),
+            # Figurative or harmless uses of the same words.
+            ("My wifi is unstable, how do I fix it?", None),
+            ("How do I fire an employee politely?", None),
+            ("Why does my code smell?", None),
+            (None, None),
+        ]
+    )
+    assert out["physical_danger"].to_list() == [
+        True, True, True, True, True, False, False, False, False,
+    ]  # fmt: skip

@@ -181,3 +181,31 @@ def test_affirms_user() -> None:
         ]
     )
     assert out["affirms_user"].to_list() == [True, True, True, False, False, None]
+
+
+def test_safety_advice() -> None:
+    out = _label(
+        [
+            ("smoke!", "Turn the burner off and step away from the pan."),
+            ("saw?", "Wear goggles and hearing protection, and get some training first."),
+            ("someone outside", "Lock your doors and call the police."),
+            ("ladder", "Please be careful up there."),
+            # Instructions with no safety content.
+            ("saw?", "Just pick it up and start cutting!"),
+            ("cake?", "Mix the flour and sugar, then bake for 30 minutes."),
+            ("x", None),
+        ]
+    )
+    assert out["safety_advice"].to_list() == [True, True, True, True, False, False, None]
+
+
+def test_offers_alternative_across_punctuation() -> None:
+    out = _label(
+        [
+            (
+                "jokes about a group",
+                "I won't. If you want edgy, clever humour, here are some dry-wit one-liners:",
+            )
+        ]
+    )
+    assert out["offers_alternative"].to_list() == [True]
