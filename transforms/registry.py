@@ -261,6 +261,18 @@ SIGNALS: tuple[Signal, ...] = (
         "style",
         "The reply gives a safety warning or step (be careful, move away, call for help, protective gear).",
     ),
+    Signal(
+        "offers_more_help",
+        "bool",
+        "style",
+        "The reply closes with a generic offer of more help ('anything else I can help with?').",
+    ),
+    Signal(
+        "says_goodbye",
+        "bool",
+        "style",
+        "The reply says goodbye ('talk to you later', 'have a great day').",
+    ),
     # situation.py
     Signal(
         "has_instructions",
@@ -312,6 +324,14 @@ SIGNALS: tuple[Signal, ...] = (
         "situation",
         "The user describes a physical hazard around them now (smoke, a structure giving way, a "
         "dangerous tool, a stranger who will not leave).",
+    ),
+    Signal(
+        "conversation_close",
+        "enum",
+        "situation",
+        "Whether the user's message closes the exchange: sign_off (a goodbye), thanks (thanks "
+        "without a goodbye) or none.",
+        ("none", "thanks", "sign_off"),
     ),
 )
 

@@ -7,11 +7,14 @@ with full certainty), ``argument_request`` (argue a side, persuade), ``transform
 (translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
 can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
 being watched or read, nights without sleep, hopelessness) and ``physical_danger`` (a hazard
-around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave). Each has a ``<signal>__evidence`` column (null for
+around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
+goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 
@@ -39,6 +42,14 @@ def _found(column: str, regex: str) -> pl.Expr:
     return pl.col(column).str.contains(regex).fill_null(False)
 
 
+def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
+    """Return the span of the first (condition, column, regex, source) whose condition holds."""
+    chain: Any = pl
+    for where, column, regex, source in choices:
+        chain = chain.when(where).then(span(column, regex, source=source, where=where))
+    return chain.otherwise(_NO_EVIDENCE)
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the situation signals and their evidence columns added.
 
@@ -58,27 +69,35 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, _INPUT_COLUMNS, labeller="situation")
     requests = _request_regexes()
     minor = pattern("situation_minor", boundary=False)
+    sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
     turns = turns.with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),
-        (_found("system_text", minor) | _found("user_text", minor)).alias("minor_user"),
+        _found("system_text", minor).alias("_minor_in_system"),
+        _found("user_text", minor).alias("_minor_in_user"),
         *(_found("user_text", r).alias(s) for s, r in requests.items()),
+        pl.when(_found("user_text", sign_off))
+        .then(pl.lit("sign_off"))
+        .when(_found("user_text", thanks))
+        .then(pl.lit("thanks"))
+        .otherwise(pl.lit("none"))
+        .alias("conversation_close"),
     )
-    in_system = _found("system_text", minor)
+    close = pl.col("conversation_close")
     return turns.with_columns(
+        (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
         _NO_EVIDENCE.alias("has_instructions__evidence"),
-        pl.when(in_system)
-        .then(span("system_text", minor, source="system", where=in_system))
-        .when(pl.col("minor_user"))
-        .then(span("user_text", minor, source="user", where=pl.col("minor_user")))
-        .otherwise(_NO_EVIDENCE)
-        .alias("minor_user__evidence"),
+        _evidence(
+            (pl.col("_minor_in_system"), "system_text", minor, "system"),
+            (pl.col("_minor_in_user"), "user_text", minor, "user"),
+        ).alias("minor_user__evidence"),
+        _evidence(
+            (close == "sign_off", "user_text", sign_off, "user"),
+            (close == "thanks", "user_text", thanks, "user"),
+        ).alias("conversation_close__evidence"),
         *(
-            pl.when(pl.col(s))
-            .then(span("user_text", r, source="user", where=pl.col(s)))
-            .otherwise(_NO_EVIDENCE)
-            .alias(f"{s}__evidence")
+            _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
             for s, r in requests.items()
         ),
-    )
+    ).drop("_minor_in_system", "_minor_in_user")

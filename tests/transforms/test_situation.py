@@ -156,3 +156,24 @@ def test_physical_danger() -> None:
     assert out["physical_danger"].to_list() == [
         True, True, True, True, True, False, False, False, False,
     ]  # fmt: skip
+
+
+def test_conversation_close() -> None:
+    out = _label(
+        [
+            ("Great, thanks! Talk to you tomorrow.", None),
+            ("ok bye for now", None),
+            ("Thank you so much, that helped.", None),
+            ("Thanks. Now how do I export it as PDF?", None),
+            ("Why is the sky blue?", None),
+            (None, None),
+        ]
+    )
+    assert out["conversation_close"].to_list() == [
+        "sign_off", "sign_off", "thanks", "thanks", "none", "none",
+    ]  # fmt: skip
+    assert out["conversation_close__evidence"].struct.field("text").to_list()[:3] == [
+        "Talk to you tomorrow",
+        "bye for now",
+        "Thank you so much",
+    ]

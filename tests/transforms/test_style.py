@@ -209,3 +209,37 @@ def test_offers_alternative_across_punctuation() -> None:
         ]
     )
     assert out["offers_alternative"].to_list() == [True]
+
+
+def test_more_help_and_goodbye() -> None:
+    out = _label(
+        [
+            ("bye!", "You're welcome! Is there anything else I can help you with?"),
+            ("bye!", "Bye, talk to you soon!"),
+            ("thanks", "Glad it helped. Have a great evening!"),
+            ("how?", "Run the script, then check the log file."),
+            ("x", None),
+        ]
+    )
+    assert out.select("offers_more_help", "says_goodbye").rows() == [
+        (True, False),
+        (False, True),
+        (False, True),
+        (False, False),
+        (None, None),
+    ]
+
+
+def test_condescending_nitpicks() -> None:
+    out = _label(
+        [
+            (
+                "Pluto is my favourite planet",
+                "Love it! To be more precise, Pluto is a dwarf planet.",
+            ),
+            ("rice?", "Well, actually, rice is a grass seed."),
+            # Precision the user asked for, stated without correcting them.
+            ("how many?", "There are 42 of them, to be exact."),
+        ]
+    )
+    assert out["condescending"].to_list() == [True, True, False]
