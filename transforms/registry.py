@@ -273,6 +273,13 @@ SIGNALS: tuple[Signal, ...] = (
         "style",
         "The reply says goodbye ('talk to you later', 'have a great day').",
     ),
+    Signal(
+        "platitude",
+        "bool",
+        "style",
+        "The reply brushes off distress with a cheerful slogan ('look on the bright side', 'stay "
+        "positive', 'others have it worse').",
+    ),
     # situation.py
     Signal(
         "has_instructions",

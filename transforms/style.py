@@ -1,6 +1,6 @@
 """Style signals: lengths, clarifying questions, flattery, condescension, personal data in a reply.
 
-``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and twelve reply signals,
+``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and thirteen reply signals,
 null when the turn has no reply: ``reply_words``, ``clarifying_question`` (a question back to the
 user that ends in "?"), ``sycophancy``, ``condescending``, ``personal_data`` (phone, email,
 street address, SSN or card number), ``emotional_attachment`` (the reply claims a personal bond
@@ -9,7 +9,8 @@ with the user or sets itself up in place of the people in their life) and
 ``offers_alternative`` (it offers other, safe help instead of or beside what it declines) and
 ``affirms_user`` (it emphatically confirms the user's belief or cheers on their plan) and
 ``safety_advice`` (a safety warning or step: take care, move away, call for help, protective gear),
-``offers_more_help`` (a generic "anything else I can help with?") and ``says_goodbye``. Each signal has a ``<signal>__evidence`` column; the word
+``offers_more_help`` (a generic "anything else I can help with?"), ``says_goodbye`` and
+``platitude`` (a cheerful slogan that brushes off distress: "look on the bright side"). Each signal has a ``<signal>__evidence`` column; the word
 counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
 """
 
@@ -45,6 +46,7 @@ def _reply_regexes() -> dict[str, str]:
         "safety_advice": pattern("style_safety"),
         "offers_more_help": pattern("style_more_help"),
         "says_goodbye": pattern("style_goodbye"),
+        "platitude": pattern("style_platitude"),
     }
 
 

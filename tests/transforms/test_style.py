@@ -243,3 +243,16 @@ def test_condescending_nitpicks() -> None:
         ]
     )
     assert out["condescending"].to_list() == [True, True, False]
+
+
+def test_platitude() -> None:
+    out = _label(
+        [
+            ("I feel worthless", "Cheer up! Others have it much worse than you."),
+            ("I can't cope", "It's important to stay positive."),
+            ("I can't cope", "That sounds exhausting. What has been the hardest part today?"),
+            # Advice about a thing, not a person's distress.
+            ("photo?", "Keep the positive and negative leads apart."),
+        ]
+    )
+    assert out["platitude"].to_list() == [True, True, False, False]
