@@ -50,6 +50,23 @@ def _reply_regexes() -> dict[str, str]:
     }
 
 
+def contains(column: str, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches ``column``, on its lower-cased copy when it can.
+
+    A wholly case-insensitive regex (``(?i)``, no ``(?-i``) runs without the flag over
+    ``_lower_<column>``, which the caller adds once with ``lowered``: case-folding inside every
+    pattern costs about three times as much as lower-casing the text once.
+    """
+    if "(?i)" in regex and "(?-i" not in regex:
+        return pl.col(f"_lower_{column}").str.contains(regex.replace("(?i)", ""))
+    return pl.col(column).str.contains(regex)
+
+
+def lowered(*columns: str) -> list[pl.Expr]:
+    """Return the lower-cased copies of ``columns`` that ``contains`` reads (drop them after)."""
+    return [pl.col(c).str.to_lowercase().alias(f"_lower_{c}") for c in columns]
+
+
 def prompt_words() -> pl.Expr:
     """Return the number of whitespace-separated words in the user text (0 when it is null)."""
     return (
@@ -90,12 +107,12 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="style")
     regexes = _reply_regexes()
-    turns = turns.with_columns(
+    turns = turns.with_columns(lowered("reply_text")).with_columns(
         prompt_words(),
         reply_words(),
-        *(pl.col("reply_text").str.contains(r).alias(s) for s, r in regexes.items()),
+        *(contains("reply_text", r).alias(s) for s, r in regexes.items()),
     )
-    return turns.with_columns(
+    return turns.drop("_lower_reply_text").with_columns(
         _NO_EVIDENCE.alias("prompt_words__evidence"),
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(
