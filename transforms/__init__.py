@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms import bias, domain, intent, refusal, style, truthfulness
+from transforms import bias, domain, intent, refusal, situation, style, truthfulness
 from transforms.registry import SIGNALS
 
-FAMILIES = (refusal, intent, domain, truthfulness, bias, style)
+FAMILIES = (refusal, intent, domain, truthfulness, bias, style, situation)
 
 
 def label_turns(turns: pl.LazyFrame) -> pl.LazyFrame:

@@ -1,9 +1,16 @@
 """Style signals: lengths, clarifying questions, flattery, condescension, personal data in a reply.
 
-``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and five reply signals,
+``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and thirteen reply signals,
 null when the turn has no reply: ``reply_words``, ``clarifying_question`` (a question back to the
-user that ends in "?"), ``sycophancy``, ``condescending`` and ``personal_data`` (phone, email,
-street address, SSN or card number). Each signal has a ``<signal>__evidence`` column; the word
+user that ends in "?"), ``sycophancy``, ``condescending``, ``personal_data`` (phone, email,
+street address, SSN or card number), ``emotional_attachment`` (the reply claims a personal bond
+with the user or sets itself up in place of the people in their life) and
+``instructions_mentioned`` (the reply talks about its system or developer message or its tools),
+``offers_alternative`` (it offers other, safe help instead of or beside what it declines) and
+``affirms_user`` (it emphatically confirms the user's belief or cheers on their plan) and
+``safety_advice`` (a safety warning or step: take care, move away, call for help, protective gear),
+``offers_more_help`` (a generic "anything else I can help with?"), ``says_goodbye`` and
+``platitude`` (a cheerful slogan that brushes off distress: "look on the bright side"). Each signal has a ``<signal>__evidence`` column; the word
 counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
 """
 
@@ -32,7 +39,32 @@ def _reply_regexes() -> dict[str, str]:
         "sycophancy": pattern("style_sycophancy"),
         "condescending": pattern("style_condescending"),
         "personal_data": pattern("style_personal_data", boundary=False),
+        "emotional_attachment": pattern("style_attachment"),
+        "instructions_mentioned": pattern("style_instructions"),
+        "offers_alternative": pattern("style_offer"),
+        "affirms_user": pattern("style_affirm"),
+        "safety_advice": pattern("style_safety"),
+        "offers_more_help": pattern("style_more_help"),
+        "says_goodbye": pattern("style_goodbye"),
+        "platitude": pattern("style_platitude"),
     }
+
+
+def contains(column: str, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches ``column``, on its lower-cased copy when it can.
+
+    A wholly case-insensitive regex (``(?i)``, no ``(?-i``) runs without the flag over
+    ``_lower_<column>``, which the caller adds once with ``lowered``: case-folding inside every
+    pattern costs about three times as much as lower-casing the text once.
+    """
+    if "(?i)" in regex and "(?-i" not in regex:
+        return pl.col(f"_lower_{column}").str.contains(regex.replace("(?i)", ""))
+    return pl.col(column).str.contains(regex)
+
+
+def lowered(*columns: str) -> list[pl.Expr]:
+    """Return the lower-cased copies of ``columns`` that ``contains`` reads (drop them after)."""
+    return [pl.col(c).str.to_lowercase().alias(f"_lower_{c}") for c in columns]
 
 
 def prompt_words() -> pl.Expr:
@@ -75,12 +107,12 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="style")
     regexes = _reply_regexes()
-    turns = turns.with_columns(
+    turns = turns.with_columns(lowered("reply_text")).with_columns(
         prompt_words(),
         reply_words(),
-        *(pl.col("reply_text").str.contains(r).alias(s) for s, r in regexes.items()),
+        *(contains("reply_text", r).alias(s) for s, r in regexes.items()),
     )
-    return turns.with_columns(
+    return turns.drop("_lower_reply_text").with_columns(
         _NO_EVIDENCE.alias("prompt_words__evidence"),
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(

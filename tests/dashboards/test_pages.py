@@ -189,7 +189,7 @@ def test_spec_browser_diff_and_coverage(fixture_db: Path) -> None:
         for m in app.markdown
     )
     assert any(
-        m.value == "26 of 59 clauses testable; accuracy measured for 1." for m in app.markdown
+        m.value == "31 of 59 clauses testable; accuracy measured for 1." for m in app.markdown
     )
 
 

@@ -81,10 +81,15 @@ def test_second_version_changes_only_the_affected_clauses(db: Path) -> None:
     con.close()
     both = new.join(old, on=["clause_id", "turn_id"], how="full", suffix="_old", coalesce=True)
     differs = both.filter(pl.col("verdict").ne_missing(pl.col("verdict_old")))
-    # refusal_style is the only testable clause whose condition differs between the versions:
-    # the 2025-02-12 release wants a refusal of about a sentence, the long refusal of c4 violates.
-    assert differs.rows() == [("refusal_style", "c4:0", "compliant", "violation")]
-    assert new.height == old.height == 47
+    # refusal_style: the 2025-02-12 release wants a refusal of about a sentence (the long refusal
+    # of c4 violates), the 2025-12-18 one a safe completion (the bare refusal of c6 violates).
+    # respect_real_world_ties is testable only in 2025-12-18 and applies to every reply.
+    assert differs.rows() == [
+        ("refusal_style", "c4:0", "compliant", "violation"),
+        ("refusal_style", "c6:0", "violation", "compliant"),
+        *[("respect_real_world_ties", f"c{i}:0", "compliant", None) for i in range(1, 7)],
+    ]
+    assert (new.height, old.height) == (53, 47)
 
 
 def test_compare_versions(db: Path) -> None:
@@ -93,14 +98,16 @@ def test_compare_versions(db: Path) -> None:
     con.close()
     style = frame.filter(pl.col("clause_id") == "refusal_style").row(0, named=True)
     assert (style["status"], style["applicable_a"], style["violations_a"]) == ("conditions", 2, 1)
-    assert (style["applicable_b"], style["violations_b"], style["delta"]) == (2, 0, -0.5)
-    same = frame.filter(pl.col("clause_id") == "assume_best_intentions").row(0, named=True)
-    assert (same["status"], same["rate_a"], same["rate_b"], same["delta"]) == (
-        "same",
+    assert (style["applicable_b"], style["violations_b"], style["delta"]) == (2, 1, 0.0)
+    best = frame.filter(pl.col("clause_id") == "assume_best_intentions").row(0, named=True)
+    assert (best["status"], best["rate_a"], best["rate_b"], best["delta"]) == (
+        "conditions",
         0.2,
         0.2,
         0.0,
     )
+    same = frame.filter(pl.col("clause_id") == "do_not_lie").row(0, named=True)
+    assert (same["status"], same["applicable_a"], same["applicable_b"]) == ("same", 6, 6)
     removed = frame.filter(pl.col("clause_id") == "be_kind").row(0, named=True)
     assert (removed["status"], removed["applicable_a"], removed["applicable_b"]) == (
         "removed", None, None,
@@ -116,8 +123,8 @@ def test_compare_versions(db: Path) -> None:
         "2",
         "50.0% (9.5–90.5%)",
         "2",
-        "0.0% (0.0–65.8%)",
-        "-50.0 pp",
+        "50.0% (9.5–90.5%)",
+        "+0.0 pp",
     ]
 
 
@@ -183,4 +190,4 @@ def test_export_findings_validates_against_the_schema(db: Path, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     data = json.loads(document.read_text(encoding="utf-8"))
     jsonschema.validate(data, schema("findings"))
-    assert (data["spec_version"], data["from"], data["count"]) == ("2025-12-18", "2026-10-01", 47)
+    assert (data["spec_version"], data["from"], data["count"]) == ("2025-12-18", "2026-10-01", 53)

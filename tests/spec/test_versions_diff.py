@@ -52,8 +52,8 @@ def test_diff_of_the_shipped_versions() -> None:
     assert (len(diff.added), len(diff.removed), len(diff.changed), diff.unchanged) == (
         12,
         4,
-        10,
-        37,
+        16,
+        31,
     )
     assert diff.removed == (
         "protect_privileged_messages",
@@ -68,7 +68,7 @@ def test_diff_of_the_shipped_versions() -> None:
     assert set(fields["refusal_style"]) == {"title", "text", "violation_when", "signals"}
     assert fields["refusal_style"]["signals"] == (
         ("has_reply", "moralizing", "refusal", "refusal_style", "reply_words"),
-        ("has_reply", "moralizing", "refusal", "refusal_style"),
+        ("has_reply", "moralizing", "offers_alternative", "refusal", "refusal_style"),
     )
 
 
@@ -77,15 +77,15 @@ def test_diff_cli_json_and_text() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["from"], data["to"]) == ("model-spec@2025-02-12", "model-spec@2025-12-18")
-    assert (len(data["added"]), len(data["removed"]), len(data["changed"])) == (12, 4, 10)
+    assert (len(data["added"]), len(data["removed"]), len(data["changed"])) == (12, 4, 16)
     change = next(c for c in data["changed"] if c["id"] == "ask_clarifying_questions")
     assert change["fields"]["title"]["from"] == (
         "State assumptions, and ask clarifying questions when appropriate"
     )
     text = run_cli("spec", "diff", "2025-02-12", "2025-12-18")
     assert text.stdout.splitlines()[0] == (
-        "model-spec@2025-02-12 → model-spec@2025-12-18: 12 added, 4 removed, 10 changed, "
-        "37 unchanged"
+        "model-spec@2025-02-12 → model-spec@2025-12-18: 12 added, 4 removed, 16 changed, "
+        "31 unchanged"
     )
     assert "  ~ comply_with_laws: authority root → system" in text.stdout.splitlines()
 

@@ -1,0 +1,104 @@
+"""Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
+
+``label`` adds eight booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
+under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
+with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
+(translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
+can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
+being watched or read, nights without sleep, hopelessness) and ``physical_danger`` (a hazard
+around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
+goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
+``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from transforms.lexicon import pattern, require_columns, span
+from transforms.registry import EVIDENCE_DTYPE
+from transforms.style import contains, lowered
+
+_INPUT_COLUMNS = ("user_text", "system_text")
+_NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+
+
+def _request_regexes() -> dict[str, str]:
+    """Return the regex of each request signal read from the user text, by signal name."""
+    return {
+        "uncertain_question": pattern("situation_unknowable"),
+        "argument_request": pattern("situation_argument"),
+        "transformation_request": pattern("situation_transform"),
+        "risk_request": pattern("situation_risk"),
+        "distress_signs": pattern("situation_distress"),
+        "physical_danger": pattern("situation_danger"),
+    }
+
+
+def _found(column: str, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches ``column`` (false when the text is null)."""
+    return contains(column, regex).fill_null(False)
+
+
+def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
+    """Return the span of the first (condition, column, regex, source) whose condition holds."""
+    chain: Any = pl
+    for where, column, regex, source in choices:
+        chain = chain.when(where).then(span(column, regex, source=source, where=where))
+    return chain.otherwise(_NO_EVIDENCE)
+
+
+def label(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the situation signals and their evidence columns added.
+
+    >>> turns = pl.LazyFrame(
+    ...     {
+    ...         "user_text": ["Are you conscious?", "J'ai 15 ans. I'm 15, any dares?", None],
+    ...         "system_text": [None, "Tutor for a school.", "under_18: true"],
+    ...     },
+    ...     schema={"user_text": pl.String, "system_text": pl.String},
+    ... )
+    >>> out = label(turns).collect()
+    >>> out.select("has_instructions", "minor_user", "uncertain_question", "risk_request").rows()
+    [(False, False, True, False), (True, True, False, False), (True, True, False, False)]
+    >>> out["minor_user__evidence"].to_list()[2]
+    {'source': 'system', 'start': 0, 'end': 14, 'text': 'under_18: true'}
+    """
+    require_columns(turns, _INPUT_COLUMNS, labeller="situation")
+    requests = _request_regexes()
+    minor = pattern("situation_minor", boundary=False)
+    sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
+    turns = turns.with_columns(lowered("user_text", "system_text")).with_columns(
+        (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
+            "has_instructions"
+        ),
+        _found("system_text", minor).alias("_minor_in_system"),
+        _found("user_text", minor).alias("_minor_in_user"),
+        *(_found("user_text", r).alias(s) for s, r in requests.items()),
+        pl.when(_found("user_text", sign_off))
+        .then(pl.lit("sign_off"))
+        .when(_found("user_text", thanks))
+        .then(pl.lit("thanks"))
+        .otherwise(pl.lit("none"))
+        .alias("conversation_close"),
+    )
+    close = pl.col("conversation_close")
+    return turns.with_columns(
+        (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
+        _NO_EVIDENCE.alias("has_instructions__evidence"),
+        _evidence(
+            (pl.col("_minor_in_system"), "system_text", minor, "system"),
+            (pl.col("_minor_in_user"), "user_text", minor, "user"),
+        ).alias("minor_user__evidence"),
+        _evidence(
+            (close == "sign_off", "user_text", sign_off, "user"),
+            (close == "thanks", "user_text", thanks, "user"),
+        ).alias("conversation_close__evidence"),
+        *(
+            _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
+            for s, r in requests.items()
+        ),
+    ).drop("_minor_in_system", "_minor_in_user", "_lower_user_text", "_lower_system_text")
