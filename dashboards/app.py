@@ -22,6 +22,7 @@ user = auth.require_login()
 
 try:
     snapshot = queries.current_snapshot()
+    queries.check_read_models(snapshot)
 except UserError as error:
     st.error(str(error))
     st.stop()

@@ -1,11 +1,14 @@
 -- Conversation explorer: conversations with a finding matching every filter, newest first, and
--- their matching findings counted; text search is a parameterised ILIKE over the user and reply text.
+-- their matching findings counted. Text search looks the query's words up in the snapshot's index
+-- (snapshot_search_words: conversations holding every word), then, unless the query is one bare
+-- word, keeps those whose user or reply text contains the whole query (ILIKE on those few only).
 -- Only the newest days that can hold the conversations shown are read (no sort or grouping of
 -- every finding), and only the conversations shown are then counted. The CTEs are not materialised: each use is
--- planned with its own filters, so no copy of the findings is made; only the (small) set of
--- conversations whose text matches is materialised, once.
+-- planned with its own filters, so no copy of the findings is made; only the (small) sets of
+-- candidate and matching conversations are materialised, once.
 -- Parameters: $spec_id, $spec_version, $start, $end, $models, $surfaces, $clause_id, $verdict,
--- $kind (null = any), $search (null = none; '%word%' with \ escaping % and _), $limit.
+-- $kind (null = any), $search (false = no text search), $words (search_words of the query),
+-- $verify (check the whole query too), $pattern ('%query%' with \ escaping % and _), $limit.
 WITH f AS NOT MATERIALIZED (
     SELECT conversation_id, turn_id, day, model, surface, clause_id, verdict FROM findings
     WHERE spec_id = $spec_id AND spec_version = $spec_version
@@ -16,13 +19,23 @@ WITH f AS NOT MATERIALIZED (
       AND ($clause_id IS NULL OR clause_id = $clause_id)
       AND ($verdict IS NULL OR verdict = $verdict)
       AND ($kind IS NULL OR kind = $kind)
+), candidates AS MATERIALIZED (
+    SELECT conversation_id, day FROM snapshot_search_words
+    WHERE $search AND day BETWEEN $start AND $end
+      AND word IN (SELECT unnest($words::VARCHAR[]))
+    GROUP BY conversation_id, day
+    HAVING count(*) = len($words::VARCHAR[])  -- every word (each is listed once per conversation)
 ), hits AS MATERIALIZED (
+    SELECT conversation_id FROM candidates WHERE NOT $verify
+    UNION ALL
     SELECT DISTINCT conversation_id FROM turns
-    WHERE $search IS NOT NULL AND day BETWEEN $start AND $end
-      AND (user_text ILIKE $search ESCAPE '\' OR reply_text ILIKE $search ESCAPE '\')
+    WHERE $verify
+      AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
+      AND conversation_id IN (SELECT conversation_id FROM candidates)
+      AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
 ), matching AS NOT MATERIALIZED (
     SELECT conversation_id, day FROM f
-    WHERE $search IS NULL OR conversation_id IN (SELECT conversation_id FROM hits)
+    WHERE NOT $search OR conversation_id IN (SELECT conversation_id FROM hits)
 ), cutoff AS (
     -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
     -- the scan skip older row groups; a conversation has at most a few dozen findings.
