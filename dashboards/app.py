@@ -59,6 +59,7 @@ navigation = st.navigation(
             page("spec", "Spec browser", ":material/menu_book:"),
             page("data_quality", "Data quality", ":material/rule:"),
         ],
+        "Share": [page("reports", "Reports", ":material/summarize:")],
     }
 )
 navigation.run()
