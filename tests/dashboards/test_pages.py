@@ -97,7 +97,6 @@ def test_refusals_hot_spots(fixture_db: Path) -> None:
     assert list(over["harm_category"]) == ["violence_weapons", "none"]
     assert list(over["rate"]) == [1.0, 0.0]
     assert app.dataframe[1].value.empty
-    app.toggle(key="clause_quadrant_on").set_value(True).run()
     per_clause = table(app, "benign_refused")
     assert per_clause[["clause_id", "benign_complied", "benign_refused"]].values.tolist() == [
         [ABI, 1, 1]
