@@ -36,9 +36,10 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 SNAPSHOT_ENV = "SPEC_AUDIT_SNAPSHOT"
 #: Rows the explorer lists at most; the auditor narrows the filters rather than scrolls.
 EXPLORER_LIMIT = 50
-#: A text search reads the newest day, then the newest week, then the whole range, and stops as
-#: soon as a window holds enough conversations: common words cost one day's lookup, not a month's.
-SEARCH_WINDOWS = (1, 7, None)
+#: A text search checks the newest 8 times `limit` conversations holding all its words, then the
+#: newest 64 times `limit`, then all, and stops once a batch fills the page: a common word or phrase
+#: costs a few hundred conversations' text, not a month's.
+SEARCH_BATCHES = (8, 64, None)
 #: What a text search matches, as the explorer page states it.
 SEARCH_HELP = (
     "Case-insensitive. Lists conversations that contain every word of the search as a whole word "
@@ -302,6 +303,8 @@ def explorer(
         "kind": kind,
         "search": False,
         "words": [],
+        "rare": None,
+        "batch": None,
         "verify": False,
         "pattern": None,
         "limit": limit,
@@ -312,22 +315,28 @@ def explorer(
     if not words:
         raise UserError(f"search {search!r}: type at least one letter or digit")
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    counts = dict(
+        run(snap, "search_word_counts", {"words": words, "start": filters.start, "end": filters.end})
+        .select("word", "conversations")
+        .rows()
+    )
+    rare = min(words, key=lambda word: counts.get(word, 0))
     params |= {
         "search": True,
         "words": words,
+        "rare": rare,
         # One bare word is found exactly by the index; anything else is checked as typed.
         "verify": words != [search.strip().lower()],
         "pattern": f"%{escaped}%",
     }
-    for days in SEARCH_WINDOWS:
-        start = filters.start
-        if days is not None:
-            start = max(filters.start, filters.end - dt.timedelta(days=days - 1))
-        found = run(snap, "explorer", {**params, "start": start})
-        # A narrower window that already fills the page holds exactly the newest matches.
-        if found.height >= limit or start == filters.start:
+    for times in SEARCH_BATCHES:
+        batch = None if times is None else times * limit
+        found = run(snap, "explorer", {**params, "batch": batch})
+        # A batch that fills the page holds exactly the newest matches (candidates are checked
+        # in the page's order); one that held every candidate is the whole answer.
+        if found.height >= limit or batch is None or counts.get(rare, 0) <= batch:
             return found
-    raise AssertionError("unreachable: the last window is the whole range")
+    raise AssertionError("unreachable: the last batch is every candidate")
 
 
 def search_words(snap: Snapshot, text: str) -> list[str]:

@@ -1,14 +1,17 @@
 -- Conversation explorer: conversations with a finding matching every filter, newest first, and
--- their matching findings counted. Text search looks the query's words up in the snapshot's index
--- (snapshot_search_words: conversations holding every word), then, unless the query is one bare
--- word, keeps those whose user or reply text contains the whole query (ILIKE on those few only).
+-- their matching findings counted. A text search takes the conversations holding every word of
+-- the query from the snapshot's index (snapshot_search_words; the rarest word's rows first, then
+-- the other words among those), newest first, at most $batch of them, and, unless the query is
+-- one bare word, keeps those whose user or reply text contains the whole query (ILIKE on those
+-- few conversations' turns only).
 -- Only the newest days that can hold the conversations shown are read (no sort or grouping of
--- every finding), and only the conversations shown are then counted. The CTEs are not materialised: each use is
--- planned with its own filters, so no copy of the findings is made; only the (small) sets of
--- candidate and matching conversations are materialised, once.
+-- every finding), and only the conversations shown are then counted. The CTEs are not
+-- materialised unless marked: each use is planned with its own filters, so no copy of the
+-- findings is made; only the (small) sets of candidate and matching conversations are.
 -- Parameters: $spec_id, $spec_version, $start, $end, $models, $surfaces, $clause_id, $verdict,
 -- $kind (null = any), $search (false = no text search), $words (search_words of the query),
--- $verify (check the whole query too), $pattern ('%query%' with \ escaping % and _), $limit.
+-- $rare (its rarest word), $batch (candidates checked, null = all), $verify (check the whole
+-- query too), $pattern ('%query%' with \ escaping % and _), $limit.
 WITH f AS NOT MATERIALIZED (
     SELECT conversation_id, turn_id, day, model, surface, clause_id, verdict FROM findings
     WHERE spec_id = $spec_id AND spec_version = $spec_version
@@ -19,12 +22,18 @@ WITH f AS NOT MATERIALIZED (
       AND ($clause_id IS NULL OR clause_id = $clause_id)
       AND ($verdict IS NULL OR verdict = $verdict)
       AND ($kind IS NULL OR kind = $kind)
+), rare AS MATERIALIZED (
+    SELECT conversation_id FROM snapshot_search_words
+    WHERE $search AND word = $rare AND day BETWEEN $start AND $end
 ), candidates AS MATERIALIZED (
     SELECT conversation_id, day FROM snapshot_search_words
     WHERE $search AND day BETWEEN $start AND $end
       AND word IN (SELECT unnest($words::VARCHAR[]))
+      AND conversation_id IN (SELECT conversation_id FROM rare)
     GROUP BY conversation_id, day
     HAVING count(*) = len($words::VARCHAR[])  -- every word (each is listed once per conversation)
+    ORDER BY day DESC, conversation_id
+    LIMIT $batch
 ), hits AS MATERIALIZED (
     SELECT conversation_id FROM candidates WHERE NOT $verify
     UNION ALL
