@@ -13,7 +13,7 @@ from spec_audit.errors import UserError
 from spec_audit.snapshot import publish
 from spec_audit.stats.intervals import wilson
 from spec_audit.store import connect
-from tests.dashboards.conftest import ABI, D1, D2, RA, A, B, _insert
+from tests.dashboards.conftest import ABI, D1, D2, RA, SPEC, A, B, _insert
 
 ALL = queries.Filters("model-spec", "2025-12-18", D1, D2)
 
@@ -124,23 +124,22 @@ def test_search_checks_candidates_newest_first_in_growing_batches(
     # conversation the first batch finds nothing, and the next (every candidate) finds c1.
     con = connect(fixture_db)
     turn = {"turn_id": "c3:0", "conversation_id": "c3", "day": D2, "model": A, "surface": "chat"}
+    text = {"user_text": "a knife to sharpen?", "reply_text": "Use a whetstone."}
     started = dt.datetime(2026, 10, 2, 9, tzinfo=dt.UTC)
-    _insert(con, "turns", [{**turn, "turn_index": 0, "started_at": started, "user_text": "a knife to sharpen?",
-                            "reply_text": "Use a whetstone."}])  # fmt: skip
-    _insert(con, "findings", [{**turn, "clause_id": ABI, "kind": "over_refusal",
-                               "verdict": "compliant", "spec_id": "model-spec",
-                               "spec_version": "2025-12-18"}])  # fmt: skip
+    _insert(con, "turns", [{**turn, **text, "turn_index": 0, "started_at": started}])
+    finding = {"clause_id": ABI, "kind": "over_refusal", "verdict": "compliant"}
+    _insert(con, "findings", [{**turn, **finding, **SPEC}])
     con.close()
     publish(fixture_db)
     snap = queries.current_snapshot()
     monkeypatch.setattr(queries, "SEARCH_BATCHES", (1, None))
-    assert queries.explorer(snap, ALL, search="sharpen", limit=1)["conversation_id"].to_list() == [
-        "c3"
-    ]
-    assert queries.explorer(snap, ALL, search="Sharpen a", limit=1)[
-        "conversation_id"
-    ].to_list() == ["c1"]
-    assert queries.explorer(snap, ALL, search="whetstone")["conversation_id"].to_list() == ["c3"]
+
+    def found(search: str) -> list[str]:
+        return queries.explorer(snap, ALL, search=search, limit=1)["conversation_id"].to_list()
+
+    assert found("sharpen") == ["c3"]
+    assert found("Sharpen a") == ["c1"]
+    assert found("whetstone") == ["c3"]
 
 
 def test_conversation_detail(fixture_db: Path) -> None:
