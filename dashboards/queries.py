@@ -344,7 +344,7 @@ def search_words(snap: Snapshot, text: str) -> list[str]:
     cursor = connection(snap).cursor()
     try:
         with_search_macro(cursor)
-        return cursor.execute("SELECT search_words(?)", [text]).fetchall()[0][0]
+        return cursor.execute("SELECT list_distinct(search_words(?))", [text]).fetchall()[0][0]
     finally:
         cursor.close()
 

@@ -56,6 +56,9 @@ def build_read_models(con: duckdb.DuckDBPyConnection) -> None:
     with_search_macro(con)
     for table in READ_MODELS:
         con.execute(_sql(table))
+    # The index is filled a day at a time: memory holds one day's words, not a month's.
+    for (day,) in con.execute("SELECT DISTINCT day FROM turns ORDER BY day").fetchall():
+        con.execute(_sql("snapshot_search_words_day"), {"day": day})
 
 
 def publish(db: Path) -> Path:
