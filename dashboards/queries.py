@@ -316,7 +316,9 @@ def explorer(
         raise UserError(f"search {search!r}: type at least one letter or digit")
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     counts = dict(
-        run(snap, "search_word_counts", {"words": words, "start": filters.start, "end": filters.end})
+        run(
+            snap, "search_word_counts", {"words": words, "start": filters.start, "end": filters.end}
+        )
         .select("word", "conversations")
         .rows()
     )
