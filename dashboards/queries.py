@@ -315,13 +315,8 @@ def explorer(
     if not words:
         raise UserError(f"search {search!r}: type at least one letter or digit")
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    counts = dict(
-        run(
-            snap, "search_word_counts", {"words": words, "start": filters.start, "end": filters.end}
-        )
-        .select("word", "conversations")
-        .rows()
-    )
+    span = {"words": words, "start": filters.start, "end": filters.end}
+    counts = dict(run(snap, "search_word_counts", span).rows())  # word -> conversations
     rare = min(words, key=lambda word: counts.get(word, 0))
     params |= {
         "search": True,
