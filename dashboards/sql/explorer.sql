@@ -23,11 +23,13 @@ WITH f AS NOT MATERIALIZED (
       AND ($verdict IS NULL OR verdict = $verdict)
       AND ($kind IS NULL OR kind = $kind)
 ), rare AS MATERIALIZED (
-    SELECT conversation_id FROM snapshot_search_words
+    SELECT conversation_id, day FROM snapshot_search_words
     WHERE $search AND word = $rare AND day BETWEEN $start AND $end
 ), candidates AS MATERIALIZED (
+    SELECT conversation_id, day FROM rare WHERE len($words::VARCHAR[]) = 1
+    UNION ALL
     SELECT conversation_id, day FROM snapshot_search_words
-    WHERE $search AND day BETWEEN $start AND $end
+    WHERE $search AND len($words::VARCHAR[]) > 1 AND day BETWEEN $start AND $end
       AND word IN (SELECT unnest($words::VARCHAR[]))
       AND conversation_id IN (SELECT conversation_id FROM rare)
     GROUP BY conversation_id, day
@@ -44,7 +46,9 @@ WITH f AS NOT MATERIALIZED (
       AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
 ), matching AS NOT MATERIALIZED (
     SELECT conversation_id, day FROM f
-    WHERE NOT $search OR conversation_id IN (SELECT conversation_id FROM hits)
+    WHERE NOT $search
+       OR (day >= (SELECT min(day) FROM candidates)  -- only the days the candidates span
+           AND conversation_id IN (SELECT conversation_id FROM hits))
 ), cutoff AS (
     -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
     -- the scan skip older row groups; a conversation has at most a few dozen findings.
