@@ -36,7 +36,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 SNAPSHOT_ENV = "SPEC_AUDIT_SNAPSHOT"
 #: Rows the explorer lists at most; the auditor narrows the filters rather than scrolls.
 EXPLORER_LIMIT = 50
-#: A text search checks the newest 8 times `limit` conversations holding all its words, then the
+#: A text search checks the newest 8 times `limit` conversations holding its rarest word, then the
 #: newest 64 times `limit`, then all, and stops once a batch fills the page: a common word or phrase
 #: costs a few hundred conversations' text, not a month's.
 SEARCH_BATCHES = (8, 64, None)

@@ -1,16 +1,15 @@
 -- Conversation explorer: conversations with a finding matching every filter, newest first, and
--- their matching findings counted. A text search takes the conversations holding every word of
--- the query from the snapshot's index (snapshot_search_words; the rarest word's rows first, then
--- the other words among those), newest first, at most $batch of them, and, unless the query is
--- one bare word, keeps those whose user or reply text contains the whole query (ILIKE on those
--- few conversations' turns only).
+-- their matching findings counted. A text search takes the newest $batch conversations holding
+-- the query's rarest word from the snapshot's index (snapshot_search_words), keeps those holding
+-- every other word too, and, unless the query is one bare word, those whose user or reply text
+-- contains the whole query (ILIKE on those few conversations' turns only).
 -- Only the newest days that can hold the conversations shown are read (no sort or grouping of
 -- every finding), and only the conversations shown are then counted. The CTEs are not
 -- materialised unless marked: each use is planned with its own filters, so no copy of the
 -- findings is made; only the (small) sets of candidate and matching conversations are.
 -- Parameters: $spec_id, $spec_version, $start, $end, $models, $surfaces, $clause_id, $verdict,
 -- $kind (null = any), $search (false = no text search), $words (search_words of the query),
--- $rare (its rarest word), $batch (candidates checked, null = all), $verify (check the whole
+-- $rare (its rarest word), $batch (conversations checked, null = all), $verify (check the whole
 -- query too), $pattern ('%query%' with \ escaping % and _), $limit.
 WITH f AS NOT MATERIALIZED (
     SELECT conversation_id, turn_id, day, model, surface, clause_id, verdict FROM findings
@@ -23,19 +22,21 @@ WITH f AS NOT MATERIALIZED (
       AND ($verdict IS NULL OR verdict = $verdict)
       AND ($kind IS NULL OR kind = $kind)
 ), rare AS MATERIALIZED (
+    -- The newest $batch conversations holding the rarest word, in the page's order.
     SELECT conversation_id, day FROM snapshot_search_words
     WHERE $search AND word = $rare AND day BETWEEN $start AND $end
+    ORDER BY day DESC, conversation_id
+    LIMIT $batch
 ), candidates AS MATERIALIZED (
     SELECT conversation_id, day FROM rare WHERE len($words::VARCHAR[]) = 1
     UNION ALL
     SELECT conversation_id, day FROM snapshot_search_words
-    WHERE $search AND len($words::VARCHAR[]) > 1 AND day BETWEEN $start AND $end
+    WHERE $search AND len($words::VARCHAR[]) > 1
+      AND day BETWEEN (SELECT min(day) FROM rare) AND (SELECT max(day) FROM rare)
       AND word IN (SELECT unnest($words::VARCHAR[]))
       AND conversation_id IN (SELECT conversation_id FROM rare)
     GROUP BY conversation_id, day
     HAVING count(*) = len($words::VARCHAR[])  -- every word (each is listed once per conversation)
-    ORDER BY day DESC, conversation_id
-    LIMIT $batch
 ), hits AS MATERIALIZED (
     SELECT conversation_id FROM candidates WHERE NOT $verify
     UNION ALL
