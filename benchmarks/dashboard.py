@@ -120,13 +120,22 @@ SCAN = (
 
 
 def baselines(snap, filters, queries) -> dict[str, list[Callable[[], object]]]:
-    """Return the pre-index text search (an ILIKE scan) for a common word and for no match."""
+    """Return what the read models replaced: the quadrant join and the ILIKE scan of all text."""
 
     def scan(word: str) -> Callable[[], object]:
         params = {"start": filters.start, "end": filters.end, "pattern": f"%{word}%"}
         return lambda: queries.connection(snap).execute(SCAN, params).fetchall()
 
+    # The per-clause quadrant as it was computed before publish pre-aggregated it: every finding
+    # joined to its turn's signals (the SELECT of the table publish builds).
+    build = (ROOT / "spec_audit" / "sql" / "snapshot_refusal_quadrant.sql").read_text()
+    join = build[build.index("WITH s AS") :].rstrip().rstrip(";")
+
+    def quadrant() -> object:
+        return queries.connection(snap).execute(f"SELECT count(*) FROM ({join})").fetchall()
+
     return {
+        "baseline, not a page: per-clause quadrant joined at query time": [quadrant],
         "baseline, not a page: ILIKE scan of every turn, common word": [scan("doctor")],
         "baseline, not a page: ILIKE scan of every turn, no match": [scan("zzqx")],
     }
@@ -207,7 +216,7 @@ def main() -> None:
         "## Dashboard query timings",
         "",
         f"{dt.date.today()} · commit {commit} · {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start · Python {platform.python_version()} · "
         f"{conversations:,} conversations, {turns:,} turns, {findings:,} findings · "
         f"filters: {filters.start} → {filters.end}, every model and surface · "
         f"{args.runs} uncached runs per page (`benchmarks/dashboard.py`){published}.",
