@@ -22,6 +22,7 @@ user = auth.require_login()
 
 try:
     snapshot = queries.current_snapshot()
+    queries.check_read_models(snapshot)
 except UserError as error:
     st.error(str(error))
     st.stop()
@@ -58,6 +59,7 @@ navigation = st.navigation(
             page("spec", "Spec browser", ":material/menu_book:"),
             page("data_quality", "Data quality", ":material/rule:"),
         ],
+        "Share": [page("reports", "Reports", ":material/summarize:")],
     }
 )
 navigation.run()

@@ -24,7 +24,7 @@ import streamlit as st
 from spec_audit import config
 from spec_audit.errors import UserError
 from spec_audit.metrics import with_rate_macros, z_value
-from spec_audit.snapshot import snapshot_path
+from spec_audit.snapshot import READ_MODELS, snapshot_path, with_search_macro
 from spec_audit.spec.catalog import Catalog, load_catalog
 from spec_audit.spec.coverage import coverage as catalog_coverage
 from spec_audit.spec.versions import resolve_spec
@@ -36,9 +36,16 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 SNAPSHOT_ENV = "SPEC_AUDIT_SNAPSHOT"
 #: Rows the explorer lists at most; the auditor narrows the filters rather than scrolls.
 EXPLORER_LIMIT = 50
-#: A text search reads the newest day, then the newest week, then the whole range, and stops as
-#: soon as a window holds enough conversations: common words cost one day's scan, not a month's.
-SEARCH_WINDOWS = (1, 7, None)
+#: A text search checks the newest 8 times `limit` conversations holding its rarest word, then the
+#: newest 64 times `limit`, then all, and stops once a batch fills the page: a common word or phrase
+#: costs a few hundred conversations' text, not a month's.
+SEARCH_BATCHES = (8, 64, None)
+#: What a text search matches, as the explorer page states it.
+SEARCH_HELP = (
+    "Case-insensitive. Lists conversations that contain every word of the search as a whole word "
+    "(a word is a run of letters and digits) and, for more than one bare word, the whole search "
+    "as typed in one user message or reply: 'kitchen knife' is a phrase, 'knif' finds nothing."
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,17 @@ def current_snapshot() -> Snapshot:
     if not path.exists():
         raise UserError(f"{path}: no published snapshot yet; run `spec-audit run` first")
     return Snapshot(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def check_read_models(snap: Snapshot) -> None:
+    """Raise UserError when the snapshot lacks a table publish builds (published by an older version)."""
+    missing = [table for table in READ_MODELS if not has_table(snap, table)]
+    if missing:
+        raise UserError(
+            f"{snap.path}: published without {missing[0]} (an older spec-audit); "
+            "run `spec-audit run` again to publish it"
+        )
 
 
 def audit_db() -> Path:
@@ -274,28 +292,58 @@ def explorer(
     search: str | None = None,
     limit: int = EXPLORER_LIMIT,
 ) -> pl.DataFrame:
-    """Return conversations with a matching finding (and text, if ``search``), newest first."""
+    """Return conversations with a matching finding (and text, if ``search``), newest first.
+
+    ``search`` matches as ``SEARCH_HELP`` says; one without a letter or digit is a UserError.
+    """
     params = {
         **filters.params(),
         "clause_id": clause_id,
         "verdict": verdict,
         "kind": kind,
-        "search": None,
+        "search": False,
+        "words": [],
+        "rare": None,
+        "batch": None,
+        "verify": False,
+        "pattern": None,
         "limit": limit,
     }
     if not search:
         return run(snap, "explorer", params)
+    words = search_words(snap, search)
+    if not words:
+        raise UserError(f"search {search!r}: type at least one letter or digit")
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    params["search"] = f"%{escaped}%"
-    for days in SEARCH_WINDOWS:
-        start = filters.start
-        if days is not None:
-            start = max(filters.start, filters.end - dt.timedelta(days=days - 1))
-        found = run(snap, "explorer", {**params, "start": start})
-        # A narrower window that already fills the page holds exactly the newest matches.
-        if found.height >= limit or start == filters.start:
+    span = {"words": words, "start": filters.start, "end": filters.end}
+    counts = dict(run(snap, "search_word_counts", span).rows())  # word -> conversations
+    rare = min(words, key=lambda word: counts.get(word, 0))
+    params |= {
+        "search": True,
+        "words": words,
+        "rare": rare,
+        # One bare word is found exactly by the index; anything else is checked as typed.
+        "verify": words != [search.strip().lower()],
+        "pattern": f"%{escaped}%",
+    }
+    for times in SEARCH_BATCHES:
+        batch = None if times is None else times * limit
+        found = run(snap, "explorer", {**params, "batch": batch})
+        # A batch that fills the page holds exactly the newest matches (candidates are checked
+        # in the page's order); one that held every candidate is the whole answer.
+        if found.height >= limit or batch is None or counts.get(rare, 0) <= batch:
             return found
-    raise AssertionError("unreachable: the last window is the whole range")
+    raise AssertionError("unreachable: the last batch is every candidate")
+
+
+def search_words(snap: Snapshot, text: str) -> list[str]:
+    """Return the words of ``text`` as the search index splits them (lower-case, each once)."""
+    cursor = connection(snap).cursor()
+    try:
+        with_search_macro(cursor)
+        return cursor.execute("SELECT list_distinct(search_words(?))", [text]).fetchall()[0][0]
+    finally:
+        cursor.close()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,11 +1,16 @@
 -- Conversation explorer: conversations with a finding matching every filter, newest first, and
--- their matching findings counted; text search is a parameterised ILIKE over the user and reply text.
+-- their matching findings counted. A text search takes the newest $batch conversations holding
+-- the query's rarest word from the snapshot's index (snapshot_search_words), keeps those holding
+-- every other word too, and, unless the query is one bare word, those whose user or reply text
+-- contains the whole query (ILIKE on those few conversations' turns only).
 -- Only the newest days that can hold the conversations shown are read (no sort or grouping of
--- every finding), and only the conversations shown are then counted. The CTEs are not materialised: each use is
--- planned with its own filters, so no copy of the findings is made; only the (small) set of
--- conversations whose text matches is materialised, once.
+-- every finding), and only the conversations shown are then counted. The CTEs are not
+-- materialised unless marked: each use is planned with its own filters, so no copy of the
+-- findings is made; only the (small) sets of candidate and matching conversations are.
 -- Parameters: $spec_id, $spec_version, $start, $end, $models, $surfaces, $clause_id, $verdict,
--- $kind (null = any), $search (null = none; '%word%' with \ escaping % and _), $limit.
+-- $kind (null = any), $search (false = no text search), $words (search_words of the query),
+-- $rare (its rarest word), $batch (conversations checked, null = all), $verify (check the whole
+-- query too), $pattern ('%query%' with \ escaping % and _), $limit.
 WITH f AS NOT MATERIALIZED (
     SELECT conversation_id, turn_id, day, model, surface, clause_id, verdict FROM findings
     WHERE spec_id = $spec_id AND spec_version = $spec_version
@@ -16,13 +21,35 @@ WITH f AS NOT MATERIALIZED (
       AND ($clause_id IS NULL OR clause_id = $clause_id)
       AND ($verdict IS NULL OR verdict = $verdict)
       AND ($kind IS NULL OR kind = $kind)
+), rare AS MATERIALIZED (
+    -- The newest $batch conversations holding the rarest word, in the page's order.
+    SELECT conversation_id, day FROM snapshot_search_words
+    WHERE $search AND word = $rare AND day BETWEEN $start AND $end
+    ORDER BY day DESC, conversation_id
+    LIMIT $batch
+), candidates AS MATERIALIZED (
+    SELECT conversation_id, day FROM rare WHERE len($words::VARCHAR[]) = 1
+    UNION ALL
+    SELECT conversation_id, day FROM snapshot_search_words
+    WHERE $search AND len($words::VARCHAR[]) > 1
+      AND day BETWEEN (SELECT min(day) FROM rare) AND (SELECT max(day) FROM rare)
+      AND word IN (SELECT unnest($words::VARCHAR[]))
+      AND conversation_id IN (SELECT conversation_id FROM rare)
+    GROUP BY conversation_id, day
+    HAVING count(*) = len($words::VARCHAR[])  -- every word (each is listed once per conversation)
 ), hits AS MATERIALIZED (
+    SELECT conversation_id FROM candidates WHERE NOT $verify
+    UNION ALL
     SELECT DISTINCT conversation_id FROM turns
-    WHERE $search IS NOT NULL AND day BETWEEN $start AND $end
-      AND (user_text ILIKE $search ESCAPE '\' OR reply_text ILIKE $search ESCAPE '\')
+    WHERE $verify
+      AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
+      AND conversation_id IN (SELECT conversation_id FROM candidates)
+      AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
 ), matching AS NOT MATERIALIZED (
     SELECT conversation_id, day FROM f
-    WHERE $search IS NULL OR conversation_id IN (SELECT conversation_id FROM hits)
+    WHERE NOT $search
+       OR (day >= (SELECT min(day) FROM candidates)  -- only the days the candidates span
+           AND conversation_id IN (SELECT conversation_id FROM hits))
 ), cutoff AS (
     -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
     -- the scan skip older row groups; a conversation has at most a few dozen findings.

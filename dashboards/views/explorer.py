@@ -11,6 +11,7 @@ import streamlit as st
 from dashboards import queries
 from dashboards.evidence import highlight
 from dashboards.filters import current
+from spec_audit.errors import UserError
 
 snap, filters = current()
 st.title("Conversation explorer")
@@ -31,9 +32,15 @@ kind = cols[2].selectbox(
     placeholder="any",
     key="x_kind",
 )
-search = cols[3].text_input("Text contains", key="x_search").strip() or None
+search = (
+    cols[3].text_input("Text contains", key="x_search", help=queries.SEARCH_HELP).strip() or None
+)
 
-found = queries.explorer(snap, filters, clause_id, verdict, kind, search)
+try:
+    found = queries.explorer(snap, filters, clause_id, verdict, kind, search)
+except UserError as error:
+    st.warning(str(error))
+    st.stop()
 st.caption(f"{found.height} conversations shown (newest first, at most {queries.EXPLORER_LIMIT})")
 picked = st.dataframe(
     found,

@@ -56,12 +56,8 @@ with right:
         st.altair_chart(charts.hot_spots(under, "harmful prompts complied with"), width="stretch")
 
 st.subheader("Quadrant per refusal clause")
-st.caption(
-    "the scored turns each over- or under-refusal clause applied to; on demand, because it joins "
-    "every finding to its turn's signals (about a second per million conversations)"
-)
-if st.toggle("Show the quadrant per clause", key="clause_quadrant_on"):
-    st.dataframe(queries.quadrant_by_clause(snap, filters), hide_index=True, key="clause_quadrant")
+st.caption("the scored turns each over- or under-refusal clause applied to")
+st.dataframe(queries.quadrant_by_clause(snap, filters), hide_index=True, key="clause_quadrant")
 st.subheader("Quadrant per harm category")
 per_category = (
     harm.filter(pl.col("prompt_intent").is_in(["benign", "harmful"]))

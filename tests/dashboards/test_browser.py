@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ PAGES = {
     "spec": "12 added, 4 removed",
     "data_quality": "Rejected records by reason",
     "review": "Record reviews",
+    "reports": "Generate report",
 }
 
 
@@ -107,11 +109,28 @@ def test_every_page_in_chromium(server: str, fixture_db: Path, tmp_path: Path) -
         page.get_by_role("button", name="Record reviews").click()
         page.get_by_text("Recorded 2 reviews.").wait_for(timeout=30_000)
         page.screenshot(path=shots / "review_recorded.png", full_page=True)
+
+        # A report in every format for the default filters, downloaded as the browser would.
+        page.goto(f"{server}/reports")
+        page.get_by_role("button", name="Generate report").click()
+        zipped = page.get_by_role("button", name="Download every file (zip)")
+        zipped.wait_for(timeout=120_000)
+        with page.expect_download() as download:
+            zipped.click()
+        archive = zipfile.ZipFile(download.value.path())
+        assert sorted(Path(name).name for name in archive.namelist()) == [
+            "SHA256SUMS", "clauses.csv", "findings.csv", "manifest.json", "report.html",
+            "report.json", "report.pdf",
+        ]  # fmt: skip
+        pdf = next(name for name in archive.namelist() if name.endswith("/report.pdf"))
+        assert archive.read(pdf).startswith(b"%PDF-")
+        page.screenshot(path=shots / "report_generated.png", full_page=True)
         browser.close()
     print(f"screenshots: {shots}")
     assert sorted(p.name for p in shots.iterdir()) == [
         "clause.png", "data_quality.png", "explorer.png", "models.png", "overview.png",
-        "refusals.png", "review.png", "review_recorded.png", "spec.png",
+        "refusals.png", "report_generated.png", "reports.png", "review.png",
+        "review_recorded.png", "spec.png",
     ]  # fmt: skip
     stored = load_reviews(reviews_path(fixture_db), "model-spec", "2025-12-18")
     assert stored.select("reviewer", "turn_id", "auditor_verdict").sort("turn_id").rows() == [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ PAGES = {
     "review": "Review",
     "spec": "Spec browser",
     "data_quality": "Data quality",
+    "reports": "Reports",
 }
 
 
@@ -93,7 +97,6 @@ def test_refusals_hot_spots(fixture_db: Path) -> None:
     assert list(over["harm_category"]) == ["violence_weapons", "none"]
     assert list(over["rate"]) == [1.0, 0.0]
     assert app.dataframe[1].value.empty
-    app.toggle(key="clause_quadrant_on").set_value(True).run()
     per_clause = table(app, "benign_refused")
     assert per_clause[["clause_id", "benign_complied", "benign_refused"]].values.tolist() == [
         [ABI, 1, 1]
@@ -199,6 +202,59 @@ def test_data_quality_page(fixture_db: Path) -> None:
     assert metrics == {"Files ingested": "2", "Records read": "5", "Accepted": "2", "Rejected": "3"}
     assert list(table(app, "reason", "records")["records"]) == [2, 1]
     assert list(table(app, "expectation", "success")["success"]) == [False, True]
+
+
+def test_reports_page_generates_the_filtered_report_for_download(fixture_db: Path) -> None:
+    app = open_page("reports")
+    app.multiselect(key="f_models").set_value(["assistant-b"]).run()
+    app.multiselect(key="rp_formats").set_value(["csv", "json"]).run()
+    app.button(key="rp_generate").click().run()
+    assert [e.value for e in app.error] == []
+    assert app.get("status")[0].label.startswith("Report generated in ")
+    report = app.session_state["rp_report"]
+    assert report.manifest["parameters"]["models"] == ["assistant-b"]
+    assert report.scope["conversations"] == 1
+    assert "models assistant-b · 1 conversations, 2 turns" in app.caption[0].value
+    names = ["clauses.csv", "findings.csv", "manifest.json", "report.json", "SHA256SUMS"]
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download every file (zip)", *names]
+    files = table(app, "file", "bytes", "sha256")
+    assert list(files["file"]) == names
+    # Each listed hash is the file's, SHA256SUMS lists the others, and the zip holds them all.
+    archive = zipfile.ZipFile(io.BytesIO(report.zipped))
+    folder = "report-model-spec-2025-12-18-2026-10-01-2026-10-02"
+    assert archive.namelist() == [f"{folder}/{name}" for name in names]
+    for name, digest in zip(files["file"], files["sha256"], strict=True):
+        assert hashlib.sha256(archive.read(f"{folder}/{name}")).hexdigest() == digest
+    sums = archive.read(f"{folder}/SHA256SUMS").decode()
+    assert sums.count("\n") == 4 and f"{files['sha256'][0]}  clauses.csv" in sums
+    snapshot = hashlib.sha256(fixture_db.with_name("audit.snapshot.duckdb").read_bytes())
+    assert f"`{snapshot.hexdigest()}`" in app.markdown[-1].value
+
+
+def test_reports_page_states_what_it_cannot_do(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_page("reports")
+    app.multiselect(key="f_surfaces").set_value(["api"]).run()
+    assert app.warning[0].value == (
+        "Reports cover every surface: the surface filter (api) is not applied to the report."
+    )
+    app.multiselect(key="rp_formats").set_value([]).run()
+    assert app.button(key="rp_generate").disabled
+    # Served from a snapshot that is not the audit database's: refused, in one line.
+    other = tmp_path / "copy.duckdb"
+    other.write_bytes((tmp_path / "audit.snapshot.duckdb").read_bytes())
+    monkeypatch.setenv("SPEC_AUDIT_SNAPSHOT", str(other))
+    app = open_page("reports")
+    app.multiselect(key="rp_formats").set_value(["json"]).run()
+    app.button(key="rp_generate").click().run()
+    assert app.get("status")[0].label == "The report could not be generated"
+    assert app.error[0].value == (
+        f"{other}: reports read the snapshot published beside the audit database "
+        f"({tmp_path / 'audit.snapshot.duckdb'}); start the dashboards with "
+        f"`spec-audit dashboard --db {fixture_db}`"
+    )
 
 
 def test_dashboard_command_without_snapshot_is_one_line_error(tmp_path: Path) -> None:

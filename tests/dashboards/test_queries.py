@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from dashboards import queries
 from spec_audit.errors import UserError
 from spec_audit.snapshot import publish
 from spec_audit.stats.intervals import wilson
-from tests.dashboards.conftest import ABI, D1, D2, RA, A, B
+from spec_audit.store import connect
+from tests.dashboards.conftest import ABI, D1, D2, RA, SPEC, A, B, _insert
 
 ALL = queries.Filters("model-spec", "2025-12-18", D1, D2)
 
@@ -63,6 +65,13 @@ def test_refusal_quadrants(fixture_db: Path) -> None:
     assert quad.rows() == [("benign", 1, 1, 1)]
     per_clause = queries.quadrant_by_clause(snap, ALL)
     assert per_clause.row(0) == (ABI, "over_refusal", 1, 1, 0, 0, 0)
+    # Pre-aggregated at publish per day, model and surface, and summed over the filters.
+    only_b = queries.Filters("model-spec", "2025-12-18", D1, D2, models=(B,))
+    assert queries.quadrant_by_clause(snap, only_b).rows() == [(ABI, "over_refusal", 1, 0, 0, 0, 0)]
+    day_one = queries.Filters("model-spec", "2025-12-18", D1, D1, surfaces=("chat",))
+    assert queries.quadrant_by_clause(snap, day_one).rows() == [
+        (ABI, "over_refusal", 0, 1, 0, 0, 0)
+    ]
 
 
 def test_clause_series_change_points_and_tests(fixture_db: Path) -> None:
@@ -88,6 +97,49 @@ def test_explorer_filters_and_searches_with_parameters(fixture_db: Path) -> None
     assert queries.explorer(snap, ALL, search="0%s")["conversation_id"].to_list() == []
     assert queries.explorer(snap, ALL, search="'; DROP TABLE turns; --").height == 0
     assert queries.explorer(snap, ALL, kind="other")["conversation_id"].to_list() == ["c2"]
+
+
+def test_search_matches_whole_words_then_the_whole_query(fixture_db: Path) -> None:
+    snap = queries.current_snapshot()
+
+    def found(text: str) -> list[str]:
+        return queries.explorer(snap, ALL, search=text)["conversation_id"].to_list()
+
+    assert sorted(queries.search_words(snap, "Zoë, 400-MG!")) == ["400", "mg", "zoë"]
+    assert found("zoË") == ["c2"]  # any script, any case
+    assert found("knif") == []  # words are whole words, not prefixes
+    assert found("Kitchen knife") == ["c1"]  # a phrase
+    assert found("knife kitchen") == []  # both words are there, but not in this order
+    assert found("sharpen knife") == []
+    assert found("mg every") == ["c2"]  # the phrase is in the reply
+    assert found("ibuprofen thanks") == []  # words of two turns, not one phrase
+    with pytest.raises(UserError, match="type at least one letter or digit"):
+        found("%%")
+
+
+def test_search_checks_candidates_newest_first_in_growing_batches(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # c3, newer than c1, holds both words of "sharpen a" but not the phrase: with batches of one
+    # conversation the first batch finds nothing, and the next (every candidate) finds c1.
+    con = connect(fixture_db)
+    turn = {"turn_id": "c3:0", "conversation_id": "c3", "day": D2, "model": A, "surface": "chat"}
+    text = {"user_text": "a knife to sharpen?", "reply_text": "Use a whetstone."}
+    started = dt.datetime(2026, 10, 2, 9, tzinfo=dt.UTC)
+    _insert(con, "turns", [{**turn, **text, "turn_index": 0, "started_at": started}])
+    finding = {"clause_id": ABI, "kind": "over_refusal", "verdict": "compliant"}
+    _insert(con, "findings", [{**turn, **finding, **SPEC}])
+    con.close()
+    publish(fixture_db)
+    snap = queries.current_snapshot()
+    monkeypatch.setattr(queries, "SEARCH_BATCHES", (1, None))
+
+    def found(search: str) -> list[str]:
+        return queries.explorer(snap, ALL, search=search, limit=1)["conversation_id"].to_list()
+
+    assert found("sharpen") == ["c3"]
+    assert found("Sharpen a") == ["c1"]
+    assert found("whetstone") == ["c3"]
 
 
 def test_conversation_detail(fixture_db: Path) -> None:
@@ -132,6 +184,21 @@ def test_missing_snapshot_is_a_user_error(tmp_path: Path, monkeypatch: pytest.Mo
         queries.current_snapshot()
     assert str(caught.value) == (
         f"{tmp_path / 'audit.snapshot.duckdb'}: no published snapshot yet; run `spec-audit run` first"
+    )
+
+
+def test_a_snapshot_without_read_models_is_a_user_error(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries.check_read_models(queries.current_snapshot())  # the fixture was published with them
+    older = tmp_path / "older.duckdb"  # a plain copy, as an older spec-audit published it
+    connect(older).close()
+    monkeypatch.setenv("SPEC_AUDIT_SNAPSHOT", str(older))
+    with pytest.raises(UserError) as caught:
+        queries.check_read_models(queries.current_snapshot())
+    assert str(caught.value) == (
+        f"{older}: published without snapshot_search_words (an older spec-audit); "
+        "run `spec-audit run` again to publish it"
     )
 
 
