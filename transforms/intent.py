@@ -80,10 +80,10 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def _first_category(hit: dict[str, pl.Expr]) -> pl.Expr:
-    """Return the first category in ``CATEGORIES`` whose hit expression is true, else null."""
-    chain = pl.when(hit[CATEGORIES[0]]).then(pl.lit(CATEGORIES[0]))
-    for name in CATEGORIES[1:]:
+def _first_category(hit: dict[str, pl.Expr], order: tuple[str, ...] = CATEGORIES) -> pl.Expr:
+    """Return the first category in ``order`` whose hit expression is true, else null."""
+    chain = pl.when(hit[order[0]]).then(pl.lit(order[0]))
+    for name in order[1:]:
         chain = chain.when(hit[name]).then(pl.lit(name))
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
@@ -137,6 +137,56 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     return pl.when(touched).then(masked).otherwise(raw)
 
 
+#: Categories of content that is harmful in itself, in the order they are tried.
+CONTENT_CATEGORIES = ("sexual_minors", "sexual", "hate", "violence_weapons", "harassment")
+
+
+@cache
+def content_patterns() -> dict[str, str]:
+    """Return, per content category, one regex for the words that make a message that content.
+
+    Each is the evidence of its category; ``_content`` adds the counts and pairings it needs.
+    """
+    window = thresholds()["content_window_chars"]
+    group, contempt = pattern("intent_group"), pattern("intent_contempt")
+    you, insult = pattern("intent_second_person"), pattern("intent_insult")
+    return {
+        "sexual_minors": pattern("intent_minor"),
+        "sexual": pattern("intent_explicit", "intent_explicit_soft"),
+        "hate": "|".join(
+            (
+                _within(group, contempt, window),
+                _within(contempt, group, window),
+                pattern("harm_hate"),
+            )
+        ),
+        "violence_weapons": pattern("intent_threat", "intent_gore"),
+        "harassment": _within(you, insult, thresholds()["insult_window_chars"])
+        + "|"
+        + pattern("intent_abuse"),
+    }
+
+
+def _content(text: pl.Expr) -> pl.Expr:
+    """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
+
+    Null when the message is none of these: a request for harmful help is read by ``_read``.
+    """
+    found = content_patterns()
+    strong_sex = text.str.contains(pattern("intent_explicit"))
+    # One soft word ("breast", "naked") is everyday talk; two, or one explicit word, is content.
+    sexual = strong_sex | (text.str.count_matches(found["sexual"]) >= 2)
+    hit = {
+        "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
+        "sexual": sexual,
+        "hate": text.str.contains(found["hate"]),
+        "violence_weapons": text.str.contains(pattern("intent_threat"))
+        | (text.str.count_matches(pattern("intent_gore")) >= 2),
+        "harassment": text.str.contains(found["harassment"]),
+    }
+    return _first_category(hit, CONTENT_CATEGORIES)
+
+
 def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
 
@@ -174,9 +224,11 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     )
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
-    lf = lf.with_columns(_first_category(hits).alias(f"{out}cat"))
-    # A request without a category reads benign whatever its frames, so only the others are read.
-    found = pl.col(f"{out}cat").is_not_null()
+    lf = lf.with_columns(
+        _first_category(hits).alias(f"{out}rcat"), _content(masked).alias(f"{out}content")
+    )
+    # A text without a category reads benign whatever its frames, so only the others are read.
+    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
     text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
     jail = text.str.contains(pattern("intent_jailbreak"))
     safe_context = pattern("intent_safe_context")
@@ -199,17 +251,17 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
         ).alias(f"{out}definitional"),
         (text.str.contains(safe_context) | system.str.contains(safe_context)).alias(f"{out}safe"),
     )
-    c = {n: pl.col(f"{out}{n}") for n in ("cat", "wants", "method", "defence", "attack")}
+    c = {n: pl.col(f"{out}{n}") for n in ("rcat", "wants", "method", "defence", "attack")}
     c |= {n: pl.col(f"{out}{n}") for n in ("override", "definitional", "safe")}
-    intent = (
-        pl.when(c["cat"].is_null())
+    request = (
+        pl.when(c["rcat"].is_null())
         .then(pl.lit("benign"))
         .when(c["override"])
         .then(pl.lit("harmful"))
         .when(c["safe"])
         .then(pl.lit("benign"))
         # Self-harm: only a request for a method is harmful; a disclosure asks for no help to harm.
-        .when(c["cat"] == "self_harm")
+        .when(c["rcat"] == "self_harm")
         .then(
             pl.when(c["definitional"] & ~c["method"])
             .then(pl.lit("benign"))
@@ -226,7 +278,19 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
         .then(pl.lit("harmful"))
         .otherwise(pl.lit("ambiguous"))
     )
-    return lf.with_columns(intent.alias(f"{out}intent"))
+    # Content harmful in itself (abuse, hate, threats, explicit sex) is harmful input whatever it
+    # asks, unless it is a short question about what a word or a phrase means.
+    content = pl.col(f"{out}content")
+    is_content = content.is_not_null() & ~c["definitional"]
+    by_content = is_content & (request != "harmful")
+    return lf.with_columns(
+        pl.when(by_content).then(pl.lit("harmful")).otherwise(request).alias(f"{out}intent"),
+        pl.when(by_content)
+        .then(content)
+        .otherwise(pl.coalesce(c["rcat"], content))
+        .alias(f"{out}cat"),
+        by_content.alias(f"{out}by_content"),
+    )
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
