@@ -96,7 +96,11 @@ def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr)
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
     for name in CATEGORIES:
         chosen_here = chosen == name
-        found = span(column, pattern(f"harm_{name}"), source=source, where=where & chosen_here)
+        # A category found by the content reading is also evidenced by the words that found it.
+        regex = pattern(f"harm_{name}")
+        if name in CONTENT_CATEGORIES:
+            regex = f"{regex}|{content_patterns()[name]}"
+        found = span(column, regex, source=source, where=where & chosen_here)
         chain = chain.when(chosen_here).then(found)
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
 
@@ -149,21 +153,23 @@ def content_patterns() -> dict[str, str]:
     """
     window = thresholds()["content_window_chars"]
     group, contempt = pattern("intent_group"), pattern("intent_contempt")
-    you, insult = pattern("intent_second_person"), pattern("intent_insult")
+    you, lead, insult = (pattern(f"intent_{n}") for n in ("second_person", "insult_lead", "insult"))
+    near = r"(?:\s+[\w'’-]+){0,4}?\s+"  # at most four words between a group and contempt
     return {
         "sexual_minors": pattern("intent_minor"),
         "sexual": pattern("intent_explicit", "intent_explicit_soft"),
         "hate": "|".join(
             (
-                _within(group, contempt, window),
-                _within(contempt, group, window),
+                group + near + contempt,
+                contempt + near + group,
+                _within(group, pattern("intent_exclusion"), window),
                 pattern("harm_hate"),
             )
         ),
         "violence_weapons": pattern("intent_threat", "intent_gore"),
-        "harassment": _within(you, insult, thresholds()["insult_window_chars"])
-        + "|"
-        + pattern("intent_abuse"),
+        # One free word may qualify the insult: "you're a lying fascist scum".
+        "harassment": rf"{you}(?:\s+{lead}){{0,4}}(?:\s+[\w'’-]+)?\s+{insult}"
+        + f"|{pattern('intent_abuse')}",
     }
 
 
