@@ -182,12 +182,16 @@ def _content(text: pl.Expr) -> pl.Expr:
     strong_sex = text.str.contains(pattern("intent_explicit"))
     # One soft word ("breast", "naked") is everyday talk; two, or one explicit word, is content.
     sexual = strong_sex | (text.str.count_matches(found["sexual"]) >= 2)
+    violent = text.str.contains(pattern("intent_threat")) | (
+        text.str.count_matches(pattern("intent_gore")) >= 2
+    )
+    # Violence wished on a group is hate: "kill them all" after naming who "them" are.
     hit = {
         "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
         "sexual": sexual,
-        "hate": text.str.contains(found["hate"]),
-        "violence_weapons": text.str.contains(pattern("intent_threat"))
-        | (text.str.count_matches(pattern("intent_gore")) >= 2),
+        "hate": text.str.contains(found["hate"])
+        | (violent & text.str.contains(pattern("intent_group"))),
+        "violence_weapons": violent,
         "harassment": text.str.contains(found["harassment"]),
     }
     return _first_category(hit, CONTENT_CATEGORIES)
@@ -288,14 +292,10 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     # asks, unless it is a short question about what a word or a phrase means.
     content = pl.col(f"{out}content")
     is_content = content.is_not_null() & ~c["definitional"]
-    by_content = is_content & (request != "harmful")
+    # What the text is names the category before what it asks: a slur in a request is hate.
     return lf.with_columns(
-        pl.when(by_content).then(pl.lit("harmful")).otherwise(request).alias(f"{out}intent"),
-        pl.when(by_content)
-        .then(content)
-        .otherwise(pl.coalesce(c["rcat"], content))
-        .alias(f"{out}cat"),
-        by_content.alias(f"{out}by_content"),
+        pl.when(is_content).then(pl.lit("harmful")).otherwise(request).alias(f"{out}intent"),
+        pl.when(is_content).then(content).otherwise(pl.coalesce(c["rcat"], content)).alias(f"{out}cat"),
     )
 
 
