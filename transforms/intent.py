@@ -141,6 +141,9 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     return pl.when(touched).then(masked).otherwise(raw)
 
 
+#: A word shaped like an adjective (by its ending), allowed between "you are a" and an insult.
+_ADJECTIVE = r"[\w'’-]+(?:ing|ed|ist|ish|y|ic|ful|less|ous|al|ive|ble)\b"
+
 #: Categories of content that is harmful in itself, in the order they are tried.
 CONTENT_CATEGORIES = ("sexual_minors", "sexual", "hate", "violence_weapons", "harassment")
 
@@ -167,8 +170,9 @@ def content_patterns() -> dict[str, str]:
             )
         ),
         "violence_weapons": pattern("intent_threat", "intent_gore"),
-        # One free word may qualify the insult: "you're a lying fascist scum".
-        "harassment": rf"{you}(?:\s+{lead}){{0,4}}(?:\s+[\w'’-]+)?\s+{insult}"
+        # One adjective-like word may qualify the insult ("you're a fascist scum"), not a verb
+        # ("you can bitch").
+        "harassment": rf"{you}(?:\s+{lead}){{0,4}}(?:\s+{_ADJECTIVE})?\s+{insult}"
         + f"|{pattern('intent_abuse')}",
     }
 
