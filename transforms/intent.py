@@ -293,13 +293,18 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
         .otherwise(pl.lit("ambiguous"))
     )
     # Content harmful in itself (abuse, hate, threats, explicit sex) is harmful input whatever it
-    # asks, unless it is a short question about what a word or a phrase means.
+    # asks, unless it is a short question about what a word or a phrase means; violence in a
+    # game or a story ("I'm going to kill you" to a Fortnite rival) is play, explicit sex is not.
     content = pl.col(f"{out}content")
-    is_content = content.is_not_null() & ~c["definitional"]
+    play = c["safe"] & (content == "violence_weapons")
+    is_content = content.is_not_null() & ~c["definitional"] & ~play
     # What the text is names the category before what it asks: a slur in a request is hate.
     return lf.with_columns(
         pl.when(is_content).then(pl.lit("harmful")).otherwise(request).alias(f"{out}intent"),
-        pl.when(is_content).then(content).otherwise(pl.coalesce(c["rcat"], content)).alias(f"{out}cat"),
+        pl.when(is_content)
+        .then(content)
+        .otherwise(pl.coalesce(c["rcat"], content))
+        .alias(f"{out}cat"),
     )
 
 
