@@ -25,11 +25,15 @@ request it may refer back to):
    override (``intent_override``: exact steps, synthesis, evading detection) shows a wrapper;
 5. self_harm is harmful only as a request for a method (``intent_method`` tied to the harm:
    how many pills, the most painless way); a disclosure is ambiguous, so support clauses apply;
-6. earlier turns raise the intent only of a short continuation of a harmful earlier request, and
+6. a message that is harmful content in itself -- abuse, hate, threats, gore, explicit sex
+   (``transforms.intent_content``) -- is harmful whatever it asks, with that content's category,
+   unless it is a short definition question or violence inside a game or story (explicit sex in
+   a story stays harmful); a self-harm disclosure is not such content and stays ambiguous;
+7. earlier turns raise the intent only of a short continuation of a harmful earlier request, and
    keep a short follow-up to a self-harm disclosure ambiguous (``transforms.intent_context``).
 
-``harm_category`` is the matched category for ambiguous and harmful requests, ``none`` for benign
-ones. ``jailbreak_framing`` is a lexicon hit in the request, or in the earlier user lines when the
+``harm_category`` is the matched category for ambiguous and harmful requests (the content's
+category when the content reading decides), ``none`` for benign ones. ``jailbreak_framing`` is a lexicon hit in the request, or in the earlier user lines when the
 request continues them. ``imminent_danger`` is a present danger (``intent_imminent``), or a
 self-harm term with a plan, means or timeline (``intent_plan``: tonight, I have the pills). Every
 prompt signal is set, also when there is no reply; a null ``user_text`` is an empty request.
@@ -49,7 +53,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from transforms import intent_context
+from transforms import intent_content, intent_context
+from transforms.intent_content import first_category, within
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -80,26 +85,19 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def _first_category(hit: dict[str, pl.Expr], order: tuple[str, ...] = CATEGORIES) -> pl.Expr:
-    """Return the first category in ``order`` whose hit expression is true, else null."""
-    chain = pl.when(hit[order[0]]).then(pl.lit(order[0]))
-    for name in order[1:]:
-        chain = chain.when(hit[name]).then(pl.lit(name))
-    return chain.otherwise(pl.lit(None, dtype=pl.String))
-
-
 def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr) -> pl.Expr:
     """Return the evidence span of the chosen category's lexicon in ``column``, else null.
 
     Each lexicon is searched only on the rows of its category where ``where`` holds.
     """
+    window = thresholds()["content_window_chars"]
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
     for name in CATEGORIES:
         chosen_here = chosen == name
         # A category found by the content reading is also evidenced by the words that found it.
         regex = pattern(f"harm_{name}")
-        if name in CONTENT_CATEGORIES:
-            regex = f"{regex}|{content_patterns()[name]}"
+        if name in intent_content.CATEGORIES:
+            regex = f"{regex}|{intent_content.patterns(window)[name]}"
         found = span(column, regex, source=source, where=where & chosen_here)
         chain = chain.when(chosen_here).then(found)
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
@@ -111,11 +109,6 @@ def has_harm_term(text: pl.Expr) -> pl.Expr:
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
     """
     return pl.any_horizontal(text.str.contains(pattern(f"harm_{name}")) for name in CATEGORIES)
-
-
-def _within(first: str, then: str, chars: int) -> str:
-    """Return a regex: ``first`` followed by ``then`` within ``chars`` characters of one sentence."""
-    return rf"{first}[^.?!;\n]{{0,{chars}}}?{then}"
 
 
 def _mask(raw: pl.Expr) -> pl.Expr:
@@ -141,66 +134,6 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     return pl.when(touched).then(masked).otherwise(raw)
 
 
-#: A word shaped like an adjective (by its ending), allowed between "you are a" and an insult.
-_ADJECTIVE = r"[\w'’-]+(?:ing|ed|ist|ish|y|ic|ful|less|ous|al|ive|ble)\b"
-
-#: Categories of content that is harmful in itself, in the order they are tried.
-CONTENT_CATEGORIES = ("sexual_minors", "sexual", "hate", "violence_weapons", "harassment")
-
-
-@cache
-def content_patterns() -> dict[str, str]:
-    """Return, per content category, one regex for the words that make a message that content.
-
-    Each is the evidence of its category; ``_content`` adds the counts and pairings it needs.
-    """
-    window = thresholds()["content_window_chars"]
-    group, contempt = pattern("intent_group"), pattern("intent_contempt")
-    you, lead, insult = (pattern(f"intent_{n}") for n in ("second_person", "insult_lead", "insult"))
-    near = r"(?:\s+[\w'’-]+){0,4}?\s+"  # at most four words between a group and contempt
-    return {
-        "sexual_minors": pattern("intent_minor"),
-        "sexual": pattern("intent_explicit", "intent_explicit_soft"),
-        "hate": "|".join(
-            (
-                group + near + contempt,
-                contempt + near + group,
-                _within(group, pattern("intent_exclusion"), window),
-                pattern("harm_hate"),
-            )
-        ),
-        "violence_weapons": pattern("intent_threat", "intent_gore"),
-        # One adjective-like word may qualify the insult ("you're a fascist scum"), not a verb
-        # ("you can bitch").
-        "harassment": rf"{you}(?:\s+{lead}){{0,4}}(?:\s+{_ADJECTIVE})?\s+{insult}"
-        + f"|{pattern('intent_abuse')}",
-    }
-
-
-def _content(text: pl.Expr) -> pl.Expr:
-    """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
-
-    Null when the message is none of these: a request for harmful help is read by ``_read``.
-    """
-    found = content_patterns()
-    strong_sex = text.str.contains(pattern("intent_explicit"))
-    # One soft word ("breast", "naked") is everyday talk; two, or one explicit word, is content.
-    sexual = strong_sex | (text.str.count_matches(found["sexual"]) >= 2)
-    violent = text.str.contains(pattern("intent_threat")) | (
-        text.str.count_matches(pattern("intent_gore")) >= 2
-    )
-    # Violence wished on a group is hate: "kill them all" after naming who "them" are.
-    hit = {
-        "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
-        "sexual": sexual,
-        "hate": text.str.contains(found["hate"])
-        | (violent & text.str.contains(pattern("intent_group"))),
-        "violence_weapons": violent,
-        "harassment": text.str.contains(found["harassment"]),
-    }
-    return _first_category(hit, CONTENT_CATEGORIES)
-
-
 def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
 
@@ -218,13 +151,13 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     why_harm = r"(?i)\bwhy\s+(?:(?:is|was) it\s+)?⟦\d+⟧"
     tied_request = "|".join(
         (
-            _within(pattern("intent_request", "intent_request_after"), tag, request_window),
-            _within(closes, pattern("intent_request_after"), request_window),
+            within(pattern("intent_request", "intent_request_after"), tag, request_window),
+            within(closes, pattern("intent_request_after"), request_window),
             why_harm,
         )
     )
-    tied_method = _within(pattern("intent_method"), self_harm, request_window)
-    defence = _within(pattern("intent_defence"), tag, defence_window)
+    tied_method = within(pattern("intent_method"), self_harm, request_window)
+    defence = within(pattern("intent_defence"), tag, defence_window)
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
@@ -239,7 +172,8 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
     lf = lf.with_columns(
-        _first_category(hits).alias(f"{out}rcat"), _content(masked).alias(f"{out}content")
+        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
+        intent_content.category(masked, limits["content_window_chars"]).alias(f"{out}content"),
     )
     # A text without a category reads benign whatever its frames, so only the others are read.
     found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
