@@ -8,8 +8,9 @@ a short definition question, or violence inside a game or story.
 
 How each is recognised, from the lexicons (each file's header says what it holds):
 
-- sexual: one word of ``intent_explicit``, or two of it and ``intent_explicit_soft`` together
-  (one anatomical word is clinical talk); sexual_minors: that, and a word of ``intent_minor``;
+- sexual: one word of ``intent_explicit``, or two words of ``intent_explicit_soft`` and
+  ``intent_explicit_clinical`` of which one is soft (anatomy alone is clinical talk);
+  sexual_minors: that, and a word of ``intent_minor``;
 - hate: a group (``intent_group``) with contempt (``intent_contempt``) at most four words away,
   either order; a call to exclude or destroy (``intent_exclusion``) shortly after a group; a term
   of ``harm_hate`` (slurs, demeaning claims); or violence (below) in a message naming a group;
@@ -60,7 +61,7 @@ def patterns(window: int) -> dict[str, str]:
     near = r"(?:\s+[\w'’-]+){0,4}?\s+"  # at most four words between a group and contempt
     return {
         "sexual_minors": pattern("intent_minor"),
-        "sexual": pattern("intent_explicit", "intent_explicit_soft"),
+        "sexual": pattern("intent_explicit", "intent_explicit_soft", "intent_explicit_clinical"),
         "hate": "|".join(
             (
                 group + near + contempt,
@@ -88,8 +89,10 @@ def category(text: pl.Expr, window: int) -> pl.Expr:
     """
     found = patterns(window)
     strong_sex = text.str.contains(pattern("intent_explicit"))
-    # One soft word ("breast", "naked") is everyday talk; two, or one explicit word, is content.
-    sexual = strong_sex | (text.str.count_matches(found["sexual"]) >= 2)
+    # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which
+    # one is not anatomy, or one explicit word, is content.
+    soft = text.str.contains(pattern("intent_explicit_soft"))
+    sexual = strong_sex | (soft & (text.str.count_matches(found["sexual"]) >= 2))
     violent = text.str.contains(pattern("intent_threat")) | (
         text.str.count_matches(pattern("intent_gore")) >= 2
     )

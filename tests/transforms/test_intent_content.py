@@ -53,8 +53,9 @@ def test_content_that_is_harmful_in_itself_is_harmful_with_its_category() -> Non
 
 def test_benign_look_alikes_of_harmful_content_stay_benign() -> None:
     users = [
-        # one anatomical word is clinical, not explicit
+        # anatomy is clinical, not explicit, even several words of it
         "My doctor says the lump in my breast is a harmless cyst.",
+        "My left breast is sore and the nipple itches, should I see a doctor?",
         # a definition of a harm word
         "What is pornography?",
         # "you" and a would-be insult, negated or not aimed at the person
