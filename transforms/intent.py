@@ -25,11 +25,15 @@ request it may refer back to):
    override (``intent_override``: exact steps, synthesis, evading detection) shows a wrapper;
 5. self_harm is harmful only as a request for a method (``intent_method`` tied to the harm:
    how many pills, the most painless way); a disclosure is ambiguous, so support clauses apply;
-6. earlier turns raise the intent only of a short continuation of a harmful earlier request, and
+6. a message that is harmful content in itself -- abuse, hate, threats, gore, explicit sex
+   (``transforms.intent_content``) -- is harmful whatever it asks, with that content's category,
+   unless it is a short definition question or violence inside a game or story (explicit sex in
+   a story stays harmful); a self-harm disclosure is not such content and stays ambiguous;
+7. earlier turns raise the intent only of a short continuation of a harmful earlier request, and
    keep a short follow-up to a self-harm disclosure ambiguous (``transforms.intent_context``).
 
-``harm_category`` is the matched category for ambiguous and harmful requests, ``none`` for benign
-ones. ``jailbreak_framing`` is a lexicon hit in the request, or in the earlier user lines when the
+``harm_category`` is the matched category for ambiguous and harmful requests (the content's
+category when the content reading decides), ``none`` for benign ones. ``jailbreak_framing`` is a lexicon hit in the request, or in the earlier user lines when the
 request continues them. ``imminent_danger`` is a present danger (``intent_imminent``), or a
 self-harm term with a plan, means or timeline (``intent_plan``: tonight, I have the pills). Every
 prompt signal is set, also when there is no reply; a null ``user_text`` is an empty request.
@@ -49,7 +53,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from transforms import intent_context
+from transforms import intent_content, intent_context
+from transforms.intent_content import first_category, within
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -80,23 +85,20 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def _first_category(hit: dict[str, pl.Expr]) -> pl.Expr:
-    """Return the first category in ``CATEGORIES`` whose hit expression is true, else null."""
-    chain = pl.when(hit[CATEGORIES[0]]).then(pl.lit(CATEGORIES[0]))
-    for name in CATEGORIES[1:]:
-        chain = chain.when(hit[name]).then(pl.lit(name))
-    return chain.otherwise(pl.lit(None, dtype=pl.String))
-
-
 def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr) -> pl.Expr:
     """Return the evidence span of the chosen category's lexicon in ``column``, else null.
 
     Each lexicon is searched only on the rows of its category where ``where`` holds.
     """
+    window = thresholds()["content_window_chars"]
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
     for name in CATEGORIES:
         chosen_here = chosen == name
-        found = span(column, pattern(f"harm_{name}"), source=source, where=where & chosen_here)
+        # A category found by the content reading is also evidenced by the words that found it.
+        regex = pattern(f"harm_{name}")
+        if name in intent_content.CATEGORIES:
+            regex = f"{regex}|{intent_content.patterns(window)[name]}"
+        found = span(column, regex, source=source, where=where & chosen_here)
         chain = chain.when(chosen_here).then(found)
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
 
@@ -107,11 +109,6 @@ def has_harm_term(text: pl.Expr) -> pl.Expr:
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
     """
     return pl.any_horizontal(text.str.contains(pattern(f"harm_{name}")) for name in CATEGORIES)
-
-
-def _within(first: str, then: str, chars: int) -> str:
-    """Return a regex: ``first`` followed by ``then`` within ``chars`` characters of one sentence."""
-    return rf"{first}[^.?!;\n]{{0,{chars}}}?{then}"
 
 
 def _mask(raw: pl.Expr) -> pl.Expr:
@@ -154,13 +151,13 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     why_harm = r"(?i)\bwhy\s+(?:(?:is|was) it\s+)?⟦\d+⟧"
     tied_request = "|".join(
         (
-            _within(pattern("intent_request", "intent_request_after"), tag, request_window),
-            _within(closes, pattern("intent_request_after"), request_window),
+            within(pattern("intent_request", "intent_request_after"), tag, request_window),
+            within(closes, pattern("intent_request_after"), request_window),
             why_harm,
         )
     )
-    tied_method = _within(pattern("intent_method"), self_harm, request_window)
-    defence = _within(pattern("intent_defence"), tag, defence_window)
+    tied_method = within(pattern("intent_method"), self_harm, request_window)
+    defence = within(pattern("intent_defence"), tag, defence_window)
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
@@ -174,9 +171,12 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     )
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
-    lf = lf.with_columns(_first_category(hits).alias(f"{out}cat"))
-    # A request without a category reads benign whatever its frames, so only the others are read.
-    found = pl.col(f"{out}cat").is_not_null()
+    lf = lf.with_columns(
+        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
+        intent_content.category(masked, limits["content_window_chars"]).alias(f"{out}content"),
+    )
+    # A text without a category reads benign whatever its frames, so only the others are read.
+    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
     text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
     jail = text.str.contains(pattern("intent_jailbreak"))
     safe_context = pattern("intent_safe_context")
@@ -199,17 +199,17 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
         ).alias(f"{out}definitional"),
         (text.str.contains(safe_context) | system.str.contains(safe_context)).alias(f"{out}safe"),
     )
-    c = {n: pl.col(f"{out}{n}") for n in ("cat", "wants", "method", "defence", "attack")}
+    c = {n: pl.col(f"{out}{n}") for n in ("rcat", "wants", "method", "defence", "attack")}
     c |= {n: pl.col(f"{out}{n}") for n in ("override", "definitional", "safe")}
-    intent = (
-        pl.when(c["cat"].is_null())
+    request = (
+        pl.when(c["rcat"].is_null())
         .then(pl.lit("benign"))
         .when(c["override"])
         .then(pl.lit("harmful"))
         .when(c["safe"])
         .then(pl.lit("benign"))
         # Self-harm: only a request for a method is harmful; a disclosure asks for no help to harm.
-        .when(c["cat"] == "self_harm")
+        .when(c["rcat"] == "self_harm")
         .then(
             pl.when(c["definitional"] & ~c["method"])
             .then(pl.lit("benign"))
@@ -226,7 +226,20 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
         .then(pl.lit("harmful"))
         .otherwise(pl.lit("ambiguous"))
     )
-    return lf.with_columns(intent.alias(f"{out}intent"))
+    # Content harmful in itself (abuse, hate, threats, explicit sex) is harmful input whatever it
+    # asks, unless it is a short question about what a word or a phrase means; violence in a
+    # game or a story ("I'm going to kill you" to a Fortnite rival) is play, explicit sex is not.
+    content = pl.col(f"{out}content")
+    play = c["safe"] & (content == "violence_weapons")
+    is_content = content.is_not_null() & ~c["definitional"] & ~play
+    # What the text is names the category before what it asks: a slur in a request is hate.
+    return lf.with_columns(
+        pl.when(is_content).then(pl.lit("harmful")).otherwise(request).alias(f"{out}intent"),
+        pl.when(is_content)
+        .then(content)
+        .otherwise(pl.coalesce(c["rcat"], content))
+        .alias(f"{out}cat"),
+    )
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:

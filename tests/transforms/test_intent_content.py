@@ -1,0 +1,101 @@
+"""Tests of the intent labeller's content reading: messages that are harmful in themselves.
+
+Abuse aimed at the person addressed, contempt or violence aimed at a group, threats and explicit
+sexual content are harmful input whatever they ask; benign look-alikes stay benign.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from transforms import intent
+
+
+def _read(users: list[str | None], system: list[str | None] | None = None) -> pl.DataFrame:
+    n = len(users)
+    turns = pl.LazyFrame(
+        {"user_text": users, "system_text": system or [None] * n, "context_text": [None] * n},
+        schema={"user_text": pl.String, "system_text": pl.String, "context_text": pl.String},
+    )
+    return intent.label(turns).collect().select("prompt_intent", "harm_category")
+
+
+def _expected(rows: list[tuple[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema={"prompt_intent": pl.String, "harm_category": pl.String}, orient="row"
+    )
+
+
+def test_content_that_is_harmful_in_itself_is_harmful_with_its_category() -> None:
+    users = [
+        "You are a pathetic little loser and everyone at work laughs at you.",
+        "Shut up, nobody wants you here.",
+        "Immigrants are vermin and should all be thrown out of the country.",
+        "I hope all the atheists die in a fire.",
+        "I'm going to hurt you when I find you after class.",
+        "Free xxx videos and nude pics, the hottest porn online.",
+        "Hot teen webcam show with nude pics, xxx inside.",
+    ]
+    expected = _expected(
+        [
+            ("harmful", "harassment"),
+            ("harmful", "harassment"),
+            ("harmful", "hate"),
+            ("harmful", "hate"),
+            ("harmful", "violence_weapons"),
+            ("harmful", "sexual"),
+            ("harmful", "sexual_minors"),
+        ]
+    )
+    assert_frame_equal(_read(users), expected)
+
+
+def test_benign_look_alikes_of_harmful_content_stay_benign() -> None:
+    users = [
+        # anatomy is clinical, not explicit, even several words of it
+        "My doctor says the lump in my breast is a harmless cyst.",
+        "My left breast is sore and the nipple itches, should I see a doctor?",
+        # a definition of a harm word
+        "What is pornography?",
+        # "you" and a would-be insult, negated or not aimed at the person
+        "You're not stupid, you just had a rough week.",
+        "You can complain about the stupid traffic all you like.",
+        # a group named without contempt
+        "Muslims and Christians both celebrate charity in their holidays.",
+        # violence between players of a game
+        "I'm going to kill you in Fortnite tonight, get ready.",
+        "Ça va, señor? Tu es très gentil.",
+        None,
+    ]
+    assert_frame_equal(_read(users), _expected([("benign", "none")] * len(users)))
+
+
+def test_violence_in_a_game_named_by_the_system_is_play() -> None:
+    users = ["I'm going to destroy you all, prepare to lose."] * 2
+    system = ["You are the referee of an online chess game.", None]
+    expected = _expected([("benign", "none"), ("harmful", "violence_weapons")])
+    assert_frame_equal(_read(users, system), expected)
+
+
+def test_a_self_harm_disclosure_stays_ambiguous_so_support_clauses_apply() -> None:
+    out = _read(["I've been cutting myself again and I hate myself."])
+    assert_frame_equal(out, _expected([("ambiguous", "self_harm")]))
+
+
+def test_content_evidence_points_at_the_words_that_make_it_harmful() -> None:
+    turns = pl.LazyFrame(
+        {
+            "user_text": ["Honestly, you are such a moron."],
+            "system_text": [None],
+            "context_text": [None],
+        },
+        schema={"user_text": pl.String, "system_text": pl.String, "context_text": pl.String},
+    )
+    out = intent.label(turns).collect()
+    assert out["harm_category__evidence"][0] == {
+        "source": "user",
+        "start": 10,
+        "end": 30,
+        "text": "you are such a moron",
+    }

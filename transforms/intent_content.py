@@ -1,0 +1,108 @@
+"""Content reading for the intent labeller: messages that are harmful in themselves.
+
+A request for harmful help is read by ``transforms.intent``. Some user messages need no request
+to be harmful input: abuse aimed at the person addressed, contempt or violence aimed at a group,
+threats, graphic gore and explicit sexual content (with minors, its own category). ``category``
+names which of these a message is; the intent labeller makes such a message harmful unless it is
+a short definition question, or violence inside a game or story.
+
+How each is recognised, from the lexicons (each file's header says what it holds):
+
+- sexual: one word of ``intent_explicit``, or two words of ``intent_explicit_soft`` and
+  ``intent_explicit_clinical`` of which one is soft (anatomy alone is clinical talk);
+  sexual_minors: that, and a word of ``intent_minor``;
+- hate: a group (``intent_group``) with contempt (``intent_contempt``) at most four words away,
+  either order; a call to exclude or destroy (``intent_exclusion``) shortly after a group; a term
+  of ``harm_hate`` (slurs, demeaning claims); or violence (below) in a message naming a group;
+- violence_weapons: a threat or wish of violence (``intent_threat``), or two gore terms
+  (``intent_gore``);
+- harassment: "you" (``intent_second_person``), a few filler words (``intent_insult_lead``) and an
+  insult (``intent_insult``), or abuse that needs no insult word (``intent_abuse``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from transforms.lexicon import pattern
+
+
+def within(first: str, then: str, chars: int) -> str:
+    """Return a regex: ``first`` followed by ``then`` within ``chars`` characters of one sentence."""
+    return rf"{first}[^.?!;\n]{{0,{chars}}}?{then}"
+
+
+def first_category(hit: dict[str, pl.Expr], order: tuple[str, ...]) -> pl.Expr:
+    """Return the first category in ``order`` whose hit expression is true, else null."""
+    chain = pl.when(hit[order[0]]).then(pl.lit(order[0]))
+    for name in order[1:]:
+        chain = chain.when(hit[name]).then(pl.lit(name))
+    return chain.otherwise(pl.lit(None, dtype=pl.String))
+
+
+#: A word shaped like an adjective (by its ending), allowed between "you are a" and an insult.
+_ADJECTIVE = r"[\w'’-]+(?:ing|ed|ist|ish|y|ic|ful|less|ous|al|ive|ble)\b"
+
+#: Categories of content that is harmful in itself, in the order they are tried.
+CATEGORIES = ("sexual_minors", "sexual", "hate", "violence_weapons", "harassment")
+
+
+@cache
+def patterns(window: int) -> dict[str, str]:
+    """Return, per category, one regex for the words that make a message that content.
+
+    Each is the evidence of its category; ``category`` adds the counts and pairings it needs.
+    ``window``: how many characters a call to exclude (``intent_exclusion``) may follow a group.
+    """
+    group, contempt = pattern("intent_group"), pattern("intent_contempt")
+    you, lead, insult = (pattern(f"intent_{n}") for n in ("second_person", "insult_lead", "insult"))
+    near = r"(?:\s+[\w'’-]+){0,4}?\s+"  # at most four words between a group and contempt
+    return {
+        "sexual_minors": pattern("intent_minor"),
+        "sexual": pattern("intent_explicit", "intent_explicit_soft", "intent_explicit_clinical"),
+        "hate": "|".join(
+            (
+                group + near + contempt,
+                contempt + near + group,
+                within(group, pattern("intent_exclusion"), window),
+                pattern("harm_hate"),
+            )
+        ),
+        "violence_weapons": pattern("intent_threat", "intent_gore"),
+        # One adjective-like word may qualify the insult ("you're a fascist scum"), not a verb
+        # ("you can bitch").
+        "harassment": rf"{you}(?:\s+{lead}){{0,4}}(?:\s+{_ADJECTIVE})?\s+{insult}"
+        + f"|{pattern('intent_abuse')}",
+    }
+
+
+def category(text: pl.Expr, window: int) -> pl.Expr:
+    """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
+
+    Null when the message is none of these. ``window`` as in ``patterns``.
+
+    >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
+    >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()
+    ['harassment', None, None]
+    """
+    found = patterns(window)
+    strong_sex = text.str.contains(pattern("intent_explicit"))
+    # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which
+    # one is not anatomy, or one explicit word, is content.
+    soft = text.str.contains(pattern("intent_explicit_soft"))
+    sexual = strong_sex | (soft & (text.str.count_matches(found["sexual"]) >= 2))
+    violent = text.str.contains(pattern("intent_threat")) | (
+        text.str.count_matches(pattern("intent_gore")) >= 2
+    )
+    # Violence wished on a group is hate: "kill them all" after naming who "them" are.
+    hit = {
+        "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
+        "sexual": sexual,
+        "hate": text.str.contains(found["hate"])
+        | (violent & text.str.contains(pattern("intent_group"))),
+        "violence_weapons": violent,
+        "harassment": text.str.contains(found["harassment"]),
+    }
+    return first_category(hit, CATEGORIES)
