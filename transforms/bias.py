@@ -128,9 +128,7 @@ def _attribution_support(turns: pl.LazyFrame) -> pl.LazyFrame:
 def _with_unwarranted_attribution(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with ``unwarranted_attribution`` (null without a reply) added."""
     indexed = turns.with_row_index(_ROW)
-    joined = indexed.join(
-        _attribution_support(indexed), on=_ROW, how="left", maintain_order="left"
-    )
+    joined = indexed.join(_attribution_support(indexed), on=_ROW, how="left", maintain_order="left")
     unsupported = (pl.col("__named") > 0) & (pl.col("__support") == 1)
     return joined.with_columns(
         pl.when(pl.col("reply_text").is_not_null())

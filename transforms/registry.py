@@ -177,6 +177,20 @@ SIGNALS: tuple[Signal, ...] = (
         "truthfulness",
         "The reply asserts certainty ('definitely', 'guaranteed', '100%') with no hedge.",
     ),
+    Signal(
+        "context_support",
+        "float",
+        "truthfulness",
+        "Share of the reply's word pairs found in the turn's context documents (null without "
+        "documents or reply).",
+    ),
+    Signal(
+        "unsupported_by_context",
+        "bool",
+        "truthfulness",
+        "The turn has context documents and the reply is mostly not drawn from them (at most half "
+        "its word pairs in them) or states a number they do not hold.",
+    ),
     # bias.py
     Signal(
         "group_mentioned",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms import grounding
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -20,7 +21,7 @@ _REPLY = pl.col("reply_text")
 # Quoted text reports someone else's words; its hedges are not the assistant's.
 _QUOTED = r'"[^"\n]*"|“[^”]*”'
 _NOT_QUOTE = r'[^"“]|"[^"\n]*"|“[^”]*”'
-_ROW = "__truthfulness_row"
+_ROW = grounding.ROW
 
 
 def hedge_count() -> pl.Expr:
@@ -103,6 +104,54 @@ def _first_unsupported_citation(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def unsupported_by_context() -> pl.Expr:
+    """Return whether a reply grounded on documents is mostly not drawn from them.
+
+    Null without a reply; false when the turn has no context documents (nothing to check against).
+    See ``transforms.grounding`` for the share of word pairs and the number cue.
+    """
+    unsupported = (pl.col("context_support") <= grounding.SUPPORT_THRESHOLD) | pl.col(
+        "__novel_number"
+    ).is_not_null()
+    return (
+        pl.when(_REPLY.is_not_null())
+        .then(unsupported.fill_null(False))
+        .alias("unsupported_by_context")
+    )
+
+
+def _novel_evidence(where: pl.Expr) -> pl.Expr:
+    """Return, where ``where`` holds, the span of the number the documents lack, else of the
+    first word pair they lack (null elsewhere or when neither is found)."""
+    reply = pl.when(where).then(_REPLY)
+    number = pl.col("__novel_number")
+    number_start = reply.str.find(number, literal=True).cast(pl.Int32)
+    pair = reply.str.extract(pl.lit("(") + pl.col("__novel_pair") + ")", 1)
+    pair_start = reply.str.find(pl.col("__novel_pair")).cast(pl.Int32)
+    return (
+        pl.when(number_start.is_not_null())
+        .then(
+            pl.struct(
+                source=pl.lit("reply"),
+                start=number_start,
+                end=number_start + number.str.len_bytes().cast(pl.Int32),
+                text=number,
+            )
+        )
+        .when(pair.is_not_null())
+        .then(
+            pl.struct(
+                source=pl.lit("reply"),
+                start=pair_start,
+                end=pair_start + pair.str.len_bytes().cast(pl.Int32),
+                text=pair,
+            )
+        )
+        .otherwise(_NO_EVIDENCE)
+        .cast(EVIDENCE_DTYPE)
+    )
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the truthfulness signals and their evidence columns added.
 
@@ -125,9 +174,13 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="truthfulness")
     indexed = turns.with_row_index(_ROW)
-    turns = indexed.join(
-        _first_unsupported_citation(indexed), on=_ROW, how="left", maintain_order="left"
-    ).drop(_ROW)
+    turns = (
+        indexed.join(
+            _first_unsupported_citation(indexed), on=_ROW, how="left", maintain_order="left"
+        )
+        .join(grounding.support(indexed), on=_ROW, how="left", maintain_order="left")
+        .drop(_ROW)
+    )
     certainty, _ = _certainty_regex()
     unsupported = pl.col("__unsupported")
     citation_start = _REPLY.str.find(unsupported, literal=True).cast(pl.Int32)
@@ -136,6 +189,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(_REPLY.is_not_null()).then(unsupported.is_not_null()).alias("fabricated_citation"),
         capability_claim(),
         overconfident(),
+        unsupported_by_context(),
     )
     hedged = pl.col("hedging") > 0
     return turns.with_columns(
@@ -176,4 +230,6 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .then(span("reply_text", certainty, source="reply", where=pl.col("overconfident")))
         .otherwise(_NO_EVIDENCE)
         .alias("overconfident__evidence"),
-    ).drop("__unsupported")
+        _novel_evidence(pl.col("unsupported_by_context")).alias("unsupported_by_context__evidence"),
+        _novel_evidence(pl.col("context_support") < 1).alias("context_support__evidence"),
+    ).drop("__unsupported", "__novel_pair", "__novel_number")
