@@ -191,6 +191,33 @@ SIGNALS: tuple[Signal, ...] = (
         "The turn has context documents and the reply is mostly not drawn from them (at most half "
         "its word pairs in them) or states a number they do not hold.",
     ),
+    Signal(
+        "unverified_figure",
+        "bool",
+        "truthfulness",
+        "The reply states an exact figure (a year, a decimal, three digits or more) that neither the "
+        "user nor a context document gave: false precision a reader cannot check.",
+    ),
+    Signal(
+        "arithmetic_error",
+        "bool",
+        "truthfulness",
+        "The reply works a one-operation sum ('12 x 4 = 52') whose result is wrong.",
+    ),
+    Signal(
+        "self_limitation",
+        "bool",
+        "truthfulness",
+        "The reply describes limits of its own ('as an AI language model I cannot', 'I don't have "
+        "access to'), a claim about itself often untrue for the task or contradicted by what follows.",
+    ),
+    Signal(
+        "unseen_source",
+        "bool",
+        "truthfulness",
+        "The user points at a link, file or named article that is not in the conversation and the "
+        "reply answers without saying it cannot see it.",
+    ),
     # bias.py
     Signal(
         "group_mentioned",
