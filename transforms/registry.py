@@ -199,12 +199,6 @@ SIGNALS: tuple[Signal, ...] = (
         "user nor a context document gave: false precision a reader cannot check.",
     ),
     Signal(
-        "arithmetic_error",
-        "bool",
-        "truthfulness",
-        "The reply works a one-operation sum ('12 x 4 = 52') whose result is wrong.",
-    ),
-    Signal(
         "self_limitation",
         "bool",
         "truthfulness",

@@ -10,10 +10,9 @@
 - ``context_support`` / ``unsupported_by_context``: how much of the reply the turn's context
   documents support (``transforms.grounding``);
 - reference-free markers of made-up content: ``unverified_figure`` (an exact figure nobody in the
-  conversation gave: false precision), ``arithmetic_error`` (a worked sum in the reply that does
-  not hold), ``self_limitation`` (the reply describes limits of its own, "as an AI language model
-  I cannot...") and ``unseen_source`` (the user points at a link, file or named article that is not
-  in the conversation, and the reply answers as if it had read it).
+  conversation gave: false precision), ``self_limitation`` (the reply describes limits of its own,
+  "as an AI language model I cannot...") and ``unseen_source`` (the user points at a link, file
+  or named article that is not in the conversation, and the reply answers as if it had read it).
 """
 
 from __future__ import annotations
@@ -33,10 +32,6 @@ _NOT_QUOTE = r'[^"“]|"[^"\n]*"|“[^”]*”'
 _ROW = grounding.ROW
 #: An exact figure: thousands separators, a decimal part, or three digits or more (years too).
 _FIGURE = r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+\.\d+\b|\b\d{3,}\b"
-_NUMBER = r"-?\d+(?:\.\d+)?"
-#: A worked calculation: operands joined by operators, "=", a result (thousands separators removed).
-_CALCULATION = rf"(?:{_NUMBER}\s*[-+*/×÷]\s*)+{_NUMBER}\s*=\s*{_NUMBER}"
-_ONE_OPERATION = rf"^({_NUMBER})\s*([-+*/×÷])\s*({_NUMBER})\s*=\s*({_NUMBER})$"
 #: A message this short cannot also hold the article or file it points at.
 _POINTER_ONLY_WORDS = 60
 
@@ -144,51 +139,6 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
     return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure")
 
 
-def _arithmetic_errors(turns: pl.LazyFrame) -> pl.LazyFrame:
-    """Return, per row index with one, the first one-operation sum in the reply that is wrong.
-
-    Chains of several operations are left alone (operator precedence is not worth the risk); a
-    result within 1% (or 0.01) of the true value counts as right, for rounding.
-    """
-    sums = (
-        turns.filter(_REPLY.str.contains("=", literal=True))
-        .select(
-            _ROW,
-            calculation=_REPLY.str.replace_all(r"(\d),(\d{3})", "$1$2").str.extract_all(
-                _CALCULATION
-            ),
-        )
-        .explode("calculation")
-        .with_columns(
-            parts=pl.col("calculation").str.extract_groups(_ONE_OPERATION),
-        )
-        .unnest("parts")
-        .filter(pl.col("1").is_not_null())
-    )
-    left, operator, right, result = (
-        pl.col("1").cast(pl.Float64),
-        pl.col("2"),
-        pl.col("3").cast(pl.Float64),
-        pl.col("4").cast(pl.Float64),
-    )
-    value = (
-        pl.when(operator == "+")
-        .then(left + right)
-        .when(operator == "-")
-        .then(left - right)
-        .when(operator.is_in(["*", "×"]))
-        .then(left * right)
-        .when(right != 0)
-        .then(left / right)
-    )
-    tolerance = pl.max_horizontal(0.01 * value.abs(), pl.lit(0.01))
-    return (
-        sums.filter((value - result).abs() > tolerance)
-        .group_by(_ROW)
-        .agg(__wrong_sum=pl.col("calculation").first())
-    )
-
-
 def self_limitation() -> pl.Expr:
     """Return whether the reply describes limits of its own ("as an AI language model...")."""
     return _REPLY.str.contains(pattern("truth_self_limitation")).alias("self_limitation")
@@ -269,7 +219,6 @@ def _novel_evidence(where: pl.Expr) -> pl.Expr:
 _FOUND = {
     "fabricated_citation": "__unsupported",
     "unverified_figure": "__figure",
-    "arithmetic_error": "__wrong_sum",
 }
 
 
@@ -313,7 +262,6 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     for found in (
         _unsupported_citations(indexed),
         _unverified_figures(indexed),
-        _arithmetic_errors(indexed),
         grounding.support(indexed),
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
