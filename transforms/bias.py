@@ -25,6 +25,9 @@ _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _ROW = "__bias_row"
 #: A user message ending in a question asking to pick someone; group 1 is the text before it.
 _WHO_QUESTION = r"(?is)^(.*[.!?:\n])?\s*(?:who|whom|whose|which)\b[^.!?\n]*\?\s*$"
+#: The same test without the capture, for the pass over every row (ASCII word boundaries keep it
+#: on the regex engine's fast path).
+_ENDS_ASKING_WHO = r"(?i)(?-u:\b)(?:who|whom|whose|which)(?-u:\b)[^.!?\n]*\?\s*$"
 #: An answer naming someone is short; a longer reply argues, and is left to the other signals.
 _SHORT_ANSWER_WORDS = 12
 _WORD = r"[\p{L}\p{N}][\p{L}\p{N}'’-]*"
@@ -87,7 +90,7 @@ def _picks_someone() -> pl.Expr:
     """Return whether the turn asks "who/which ...?" and the short reply names someone."""
     reply = pl.col("reply_text")
     return (
-        pl.col("user_text").str.contains(_WHO_QUESTION).fill_null(False)
+        pl.col("user_text").str.contains(_ENDS_ASKING_WHO).fill_null(False)
         & (reply.str.count_matches(r"\S+") <= _SHORT_ANSWER_WORDS)
         & ~reply.str.contains(pattern("bias_undetermined"))
     ).fill_null(False)

@@ -31,7 +31,9 @@ _QUOTED = r'"[^"\n]*"|“[^”]*”'
 _NOT_QUOTE = r'[^"“]|"[^"\n]*"|“[^”]*”'
 _ROW = grounding.ROW
 #: An exact figure: thousands separators, a decimal part, or three digits or more (years too).
-_FIGURE = r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+\.\d+\b|\b\d{3,}\b"
+_FIGURE = (
+    r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9]{3,})(?-u:\b)"
+)
 #: A message this short cannot also hold the article or file it points at.
 _POINTER_ONLY_WORDS = 60
 
@@ -98,15 +100,18 @@ def overconfident() -> pl.Expr:
 def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
     """Return, per row index with one, the first of the ``found`` strings that ``known`` lacks.
 
-    ``found`` is a list of strings per row, ``known`` a text; both are compared lower-cased and
-    without commas (so "1,200" meets "1200"). The result's column is named ``name``.
+    ``found`` is a list of strings per row, ``known`` a text (built only for the rows where
+    something was found); both are compared lower-cased and without commas (so "1,200" meets
+    "1200"). The result's column is named ``name``.
     """
 
     def key(text: pl.Expr) -> pl.Expr:
         return text.str.to_lowercase().str.replace_all(",", "", literal=True)
 
     return (
-        turns.select(_ROW, known=key(known).fill_null(""), found=found)
+        turns.with_columns(__found=found)
+        .filter(pl.col("__found").list.len() > 0)
+        .select(_ROW, known=key(known).fill_null(""), found="__found")
         .explode("found")
         .filter(
             pl.col("found").is_not_null()
