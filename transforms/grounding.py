@@ -30,8 +30,6 @@ _TOKEN = r"\p{N}+(?:\.\p{N}+)?|\p{L}+"
 _NUMBER = r"^\p{N}"
 _THOUSANDS = r"(\p{N}),(\p{N}{3})\b"
 _SUFFIX = r"(?:ing|ed|es|s|ly)$"
-#: Between the two words of a pair as written: punctuation, and up to two dropped words.
-_GAP = r"[^\p{L}\p{N}]+(?:[\p{L}\p{N}]+[^\p{L}\p{N}]+){0,2}?"
 
 
 def _number_words() -> dict[str, str]:
@@ -41,33 +39,29 @@ def _number_words() -> dict[str, str]:
 
 def _tokens(frame: pl.LazyFrame, text: str) -> pl.LazyFrame:
     """Return one row per word of ``text`` per row: (row, word as written, normalised key)."""
-    lowered = pl.col(text).str.to_lowercase().str.replace_all(_THOUSANDS, "$1$2")
-    word = pl.col("word").replace(_number_words())
+    lowered = pl.col("word").str.to_lowercase()
+    number = lowered.replace(_number_words())
     return (
-        frame.select(ROW, word=lowered.str.extract_all(_TOKEN))
+        frame.select(
+            ROW, word=pl.col(text).str.replace_all(_THOUSANDS, "$1$2").str.extract_all(_TOKEN)
+        )
         .explode("word")
         .filter(pl.col("word").is_not_null())
         .with_columns(
-            key=pl.when(word.str.len_chars() > 4)
-            .then(word.str.replace(_SUFFIX, ""))
-            .otherwise(word)
+            lower=lowered,
+            key=pl.when(number.str.len_chars() > 4)
+            .then(number.str.replace(_SUFFIX, ""))
+            .otherwise(number),
         )
     )
 
 
 def _pairs(tokens: pl.LazyFrame) -> pl.LazyFrame:
-    """Return each row's consecutive word pairs: ``pair`` (the keys) and ``surface`` (a regex).
-
-    ``surface`` finds the pair as written, case-insensitively, in the original text.
-    """
-    following = pl.col("word").shift(-1).over(ROW)
+    """Return each row's consecutive word pairs: ``pair`` (their keys), ``surface`` (the two words
+    as written, one space apart) and ``word`` (the first word as written)."""
     return tokens.with_columns(
         pair=pl.col("key") + " " + pl.col("key").shift(-1).over(ROW),
-        surface=r"(?i)\b"
-        + pl.col("word").str.escape_regex()
-        + _GAP
-        + following.str.escape_regex()
-        + r"\b",
+        surface=pl.col("word") + " " + pl.col("word").shift(-1).over(ROW),
     ).filter(pl.col("pair").is_not_null())
 
 
@@ -75,14 +69,15 @@ def support(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return, per row index with documents and a reply, the support columns of ``label``.
 
     ``turns`` carries the row index column ``ROW``; the result has ``context_support``,
-    ``__novel_pair`` (a regex finding the first word pair the documents lack in the reply) and
+    ``__novel_pair`` (the first word pair the documents lack, as written), ``__novel_word`` (its
+    first word) and
     ``__novel_number`` (the first number written in digits in the reply that they lack).
     """
     grounded = turns.filter(
         pl.col("reply_text").is_not_null() & (pl.col("context_documents").list.len() > 0)
     ).select(ROW, "reply_text", documents=pl.col("context_documents").list.join("\n"))
     about_source = list(load("truth_source_meta"))
-    reply_tokens = _tokens(grounded, "reply_text").filter(~pl.col("word").is_in(about_source))
+    reply_tokens = _tokens(grounded, "reply_text").filter(~pl.col("lower").is_in(about_source))
     document_tokens = _tokens(grounded, "documents")
     reply_pairs = _pairs(reply_tokens)
     document_pairs = _pairs(document_tokens).select(ROW, "pair").unique()
@@ -92,7 +87,9 @@ def support(turns: pl.LazyFrame) -> pl.LazyFrame:
         .agg(pairs=pl.col("pair").n_unique())
         .join(
             novel.group_by(ROW).agg(
-                novel=pl.col("pair").n_unique(), __novel_pair=pl.col("surface").first()
+                novel=pl.col("pair").n_unique(),
+                __novel_pair=pl.col("surface").first(),
+                __novel_word=pl.col("word").first(),
             ),
             on=ROW,
             how="left",
@@ -100,6 +97,7 @@ def support(turns: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             ROW,
             "__novel_pair",
+            "__novel_word",
             context_support=1.0 - pl.col("novel").fill_null(0) / pl.col("pairs"),
         )
     )

@@ -31,9 +31,7 @@ _QUOTED = r'"[^"\n]*"|“[^”]*”'
 _NOT_QUOTE = r'[^"“]|"[^"\n]*"|“[^”]*”'
 _ROW = grounding.ROW
 #: An exact figure: thousands separators, a decimal part, or three digits or more (years too).
-_FIGURE = (
-    r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9]{3,})(?-u:\b)"
-)
+_FIGURE = r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9]{3,})(?-u:\b)"
 #: A message this short cannot also hold the article or file it points at.
 _POINTER_ONLY_WORDS = 60
 
@@ -204,19 +202,12 @@ def unsupported_by_context() -> pl.Expr:
 
 def _novel_evidence(where: pl.Expr) -> pl.Expr:
     """Return, where ``where`` holds, the span of the number the documents lack, else of the
-    first word pair they lack (null elsewhere or when neither is found)."""
-    reply = pl.when(where).then(_REPLY)
-    pair = reply.str.extract(pl.lit("(") + pl.col("__novel_pair") + ")", 1)
-    pair_start = reply.str.find(pl.col("__novel_pair")).cast(pl.Int32)
-    pair_span = pl.struct(
-        source=pl.lit("reply"),
-        start=pair_start,
-        end=pair_start + pair.str.len_bytes().cast(pl.Int32),
-        text=pair,
-    ).cast(EVIDENCE_DTYPE)
+    first word pair they lack, else of its first word (pairs are found as written, one space apart).
+    """
     return pl.coalesce(
         _found_span(pl.col("__novel_number"), where),
-        pl.when(pair.is_not_null()).then(pair_span).otherwise(_NO_EVIDENCE),
+        _found_span(pl.col("__novel_pair"), where),
+        _found_span(pl.col("__novel_word"), where),
     )
 
 
@@ -311,5 +302,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
         )
-        .drop(*_FOUND.values(), "__novel_pair", "__novel_number")
+        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number")
     )
