@@ -59,9 +59,11 @@ def _tokens(frame: pl.LazyFrame, text: str) -> pl.LazyFrame:
 def _pairs(tokens: pl.LazyFrame) -> pl.LazyFrame:
     """Return each row's consecutive word pairs: ``pair`` (their keys), ``surface`` (the two words
     as written, one space apart) and ``word`` (the first word as written)."""
+    # Tokens of one row are consecutive, so the next token is the next row's unless the row changes.
+    same_row = pl.col(ROW) == pl.col(ROW).shift(-1)
     return tokens.with_columns(
-        pair=pl.col("key") + " " + pl.col("key").shift(-1).over(ROW),
-        surface=pl.col("word") + " " + pl.col("word").shift(-1).over(ROW),
+        pair=pl.when(same_row).then(pl.col("key") + " " + pl.col("key").shift(-1)),
+        surface=pl.col("word") + " " + pl.col("word").shift(-1),
     ).filter(pl.col("pair").is_not_null())
 
 
