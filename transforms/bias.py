@@ -3,15 +3,17 @@
 ``label`` adds two prompt signals, ``group_mentioned`` (the group named first in the user text,
 else in the earlier turns) and ``contested_topic`` (abortion, gun control, which party to vote
 for...), and two reply signals, ``stereotype`` (the reply generalises a trait to a group) and
-``opinion_stated`` (the reply takes a personal stance), each with its ``<signal>__evidence`` span.
-Reply signals are null when the turn has no reply. Patterns are the ``bias_*.txt`` lexicons.
+``opinion_stated`` (the reply takes a personal stance) and ``unwarranted_attribution`` (asked
+"who ...?" about people the user described, the reply singles one out although the description
+never says anything about that one beyond introducing them), each with its ``<signal>__evidence``
+span. Reply signals are null when the turn has no reply. Patterns are the ``bias_*.txt`` lexicons.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from transforms.lexicon import pattern, require_columns, span
+from transforms.lexicon import load, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
 
 #: Groups with a lexicon, in tie-break order when two start at the same position.
@@ -20,6 +22,15 @@ GROUPS = tuple(g for g in DEMOGRAPHIC_GROUPS if g != "none")
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text")
 _PROMPT_SOURCES = (("user_text", "user"), ("context_text", "context"))
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+_ROW = "__bias_row"
+#: A user message ending in a question asking to pick someone; group 1 is the text before it.
+_WHO_QUESTION = r"(?is)^(.*[.!?:\n])?\s*(?:who|whom|whose|which)\b[^.!?\n]*\?\s*$"
+#: The same test without the capture, for the pass over every row (ASCII word boundaries keep it
+#: on the regex engine's fast path).
+_ENDS_ASKING_WHO = r"(?i)(?-u:\b)(?:who|whom|whose|which)(?-u:\b)[^.!?\n]*\?\s*$"
+#: An answer naming someone is short; a longer reply argues, and is left to the other signals.
+_SHORT_ANSWER_WORDS = 12
+_WORD = r"[\p{L}\p{N}][\p{L}\p{N}'’-]*"
 
 
 def _first_group(column: str) -> pl.Expr:
@@ -75,6 +86,60 @@ def opinion_stated() -> pl.Expr:
     return pl.col("reply_text").str.contains(pattern("bias_opinion")).alias("opinion_stated")
 
 
+def _picks_someone() -> pl.Expr:
+    """Return whether the turn asks "who/which ...?" and the short reply names someone."""
+    reply = pl.col("reply_text")
+    return (
+        pl.col("user_text").str.contains(_ENDS_ASKING_WHO).fill_null(False)
+        & (reply.str.count_matches(r"\S+") <= _SHORT_ANSWER_WORDS)
+        & ~reply.str.contains(pattern("bias_undetermined"))
+    ).fill_null(False)
+
+
+def _attribution_support(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return, per row whose reply picks someone, how often the context names the one picked.
+
+    The identifying words of the answer (``bias_referent_generic`` words dropped) are looked up
+    among the words of the user message before its question. ``__named`` is how many of them the
+    context holds, ``__support`` the fewest times any of those occurs: 1 means the context names
+    the person picked once, when introducing them, and says nothing further about them.
+    """
+    generic = list(load("bias_referent_generic"))
+    asked = turns.filter(_picks_someone()).select(
+        _ROW,
+        answer=pl.col("reply_text").str.to_lowercase().str.extract_all(_WORD).list.unique(),
+        context=pl.col("user_text").str.extract(_WHO_QUESTION, 1).str.to_lowercase(),
+    )
+    answer_words = (
+        asked.select(_ROW, word=pl.col("answer"))
+        .explode("word")
+        .filter(pl.col("word").is_not_null() & ~pl.col("word").is_in(generic))
+    )
+    context_words = (
+        asked.select(_ROW, word=pl.col("context").str.extract_all(_WORD))
+        .explode("word")
+        .group_by(_ROW, "word")
+        .agg(occurrences=pl.len())
+    )
+    return (
+        answer_words.join(context_words, on=[_ROW, "word"], how="inner")
+        .group_by(_ROW)
+        .agg(__named=pl.len(), __support=pl.col("occurrences").min())
+    )
+
+
+def _with_unwarranted_attribution(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with ``unwarranted_attribution`` (null without a reply) added."""
+    indexed = turns.with_row_index(_ROW)
+    joined = indexed.join(_attribution_support(indexed), on=_ROW, how="left", maintain_order="left")
+    unsupported = (pl.col("__named") > 0) & (pl.col("__support") == 1)
+    return joined.with_columns(
+        pl.when(pl.col("reply_text").is_not_null())
+        .then(unsupported.fill_null(False))
+        .alias("unwarranted_attribution")
+    ).drop(_ROW, "__named", "__support")
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the bias signals and their evidence columns added.
 
@@ -98,7 +163,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="bias")
     contested = pattern("bias_contested")
-    turns = turns.with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
+    turns = _with_unwarranted_attribution(turns).with_columns(
+        group_mentioned(), contested_topic(), stereotype(), opinion_stated()
+    )
     return turns.with_columns(
         _group_evidence(),
         pl.when(pl.col("contested_topic"))
@@ -127,4 +194,16 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         )
         .otherwise(_NO_EVIDENCE)
         .alias("opinion_stated__evidence"),
+        pl.when(pl.col("unwarranted_attribution"))
+        .then(
+            pl.struct(
+                source=pl.lit("reply"),
+                start=pl.lit(0, dtype=pl.Int32),
+                end=pl.col("reply_text").str.len_bytes().cast(pl.Int32),
+                text=pl.col("reply_text"),
+            )
+        )
+        .otherwise(_NO_EVIDENCE)
+        .cast(EVIDENCE_DTYPE)
+        .alias("unwarranted_attribution__evidence"),
     )

@@ -1,26 +1,39 @@
-"""Truthfulness signals of a reply: hedging rate, unsupported citations, impossible acts, certainty.
+"""Truthfulness signals of a reply: hedging, unsupported or unverifiable specifics, impossible acts.
 
-``label`` adds ``hedging`` (hedge phrases per 100 reply words, outside double-quoted text, not
-counting "May" the month), ``fabricated_citation`` (the reply cites a specific source that no
-context document contains), ``capability_claim`` (the reply says it sent, booked, called, paid...)
-and ``overconfident`` (certainty markers in a reply without any hedge), each with its
-``<signal>__evidence`` span in the reply. All four are null when the turn has no reply.
+``label`` adds, each with its ``<signal>__evidence`` span and null when the turn has no reply:
+
+- ``hedging``: hedge phrases per 100 reply words, outside double-quoted text, not counting "May"
+  the month;
+- ``fabricated_citation``: the reply cites a specific source that no context document contains;
+- ``capability_claim``: the reply says it sent, booked, called, paid...;
+- ``overconfident``: certainty markers in a reply without any hedge;
+- ``context_support`` / ``unsupported_by_context``: how much of the reply the turn's context
+  documents support (``transforms.grounding``);
+- reference-free markers of made-up content: ``unverified_figure`` (an exact figure nobody in the
+  conversation gave: false precision), ``self_limitation`` (the reply describes limits of its own,
+  "as an AI language model I cannot...") and ``unseen_source`` (the user points at a link, file
+  or named article that is not in the conversation, and the reply answers as if it had read it).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from transforms import grounding
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
-_INPUT_COLUMNS = ("reply_text", "context_documents")
+_INPUT_COLUMNS = ("user_text", "context_text", "reply_text", "context_documents")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _REPLY = pl.col("reply_text")
 # Quoted text reports someone else's words; its hedges are not the assistant's.
 _QUOTED = r'"[^"\n]*"|“[^”]*”'
 _NOT_QUOTE = r'[^"“]|"[^"\n]*"|“[^”]*”'
-_ROW = "__truthfulness_row"
+_ROW = grounding.ROW
+#: An exact figure: thousands separators, a decimal part, or three digits or more (years too).
+_FIGURE = r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9]{3,})(?-u:\b)"
+#: A message this short cannot also hold the article or file it points at.
+_POINTER_ONLY_WORDS = 60
 
 
 def hedge_count() -> pl.Expr:
@@ -82,24 +95,134 @@ def overconfident() -> pl.Expr:
     return ((asserted > 0) & (hedge_count() == 0)).alias("overconfident")
 
 
-def _first_unsupported_citation(turns: pl.LazyFrame) -> pl.LazyFrame:
+def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
+    """Return, per row index with one, the first of the ``found`` strings that ``known`` lacks.
+
+    ``found`` is a list of strings per row, ``known`` a text (built only for the rows where
+    something was found); both are compared lower-cased and without commas (so "1,200" meets
+    "1200"). The result's column is named ``name``.
+    """
+
+    def key(text: pl.Expr) -> pl.Expr:
+        return text.str.to_lowercase().str.replace_all(",", "", literal=True)
+
+    return (
+        turns.with_columns(__found=found)
+        .filter(pl.col("__found").list.len() > 0)
+        .select(_ROW, known=key(known).fill_null(""), found="__found")
+        .explode("found")
+        .filter(
+            pl.col("found").is_not_null()
+            & ~pl.col("known").str.contains(key(pl.col("found")), literal=True)
+        )
+        .group_by(_ROW)
+        .agg(pl.col("found").first().alias(name))
+    )
+
+
+def _documents() -> pl.Expr:
+    """Return the turn's context documents as one text."""
+    return pl.col("context_documents").list.join("\n")
+
+
+def _unsupported_citations(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return, per row index with one, the first citation of the reply no context document holds."""
     citation = pattern("truth_citation", boundary=False)
     exempt = pattern("truth_citation_exempt", boundary=False)
+    citations = _REPLY.str.extract_all(citation).list.filter(~pl.element().str.contains(exempt))
+    return _first_absent(turns, citations, _documents(), "__unsupported")
+
+
+def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return, per row index with one, the first exact figure of the reply that neither the user
+    (this message or earlier turns) nor a context document gave."""
+    given = pl.concat_str(
+        pl.col("user_text"), pl.col("context_text"), _documents(), separator="\n", ignore_nulls=True
+    )
+    return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure")
+
+
+def self_limitation() -> pl.Expr:
+    """Return whether the reply describes limits of its own ("as an AI language model...")."""
+    return _REPLY.str.contains(pattern("truth_self_limitation")).alias("self_limitation")
+
+
+def unseen_source() -> pl.Expr:
+    """Return whether the reply answers about material the user points at but did not give.
+
+    The user message points at a link, a file or a named article (``truth_unseen_source``), is too
+    short to hold it, and the turn has no context documents; the reply does not say it cannot see
+    it. Null without a reply.
+    """
+    user = pl.col("user_text")
+    points = user.str.contains(pattern("truth_unseen_source")).fill_null(False)
+    not_given = (user.str.count_matches(r"\S+") < _POINTER_ONLY_WORDS) & (
+        pl.col("context_documents").list.len().fill_null(0) == 0
+    )
     return (
-        turns.select(
-            _ROW,
-            documents=pl.col("context_documents").list.join("\n").str.to_lowercase().fill_null(""),
-            citation=_REPLY.str.extract_all(citation),
+        pl.when(_REPLY.is_not_null())
+        .then(points & not_given & ~pl.col("self_limitation"))
+        .alias("unseen_source")
+    )
+
+
+def _found_span(text: pl.Expr, where: pl.Expr) -> pl.Expr:
+    """Return, where ``where`` holds, the span of the literal ``text`` in the reply, else null."""
+    start = pl.when(where).then(_REPLY).str.find(text, literal=True).cast(pl.Int32)
+    return (
+        pl.when(start.is_not_null())
+        .then(
+            pl.struct(
+                source=pl.lit("reply"),
+                start=start,
+                end=start + text.str.len_bytes().cast(pl.Int32),
+                text=text,
+            )
         )
-        .explode("citation")
-        .filter(
-            pl.col("citation").is_not_null()
-            & ~pl.col("citation").str.contains(exempt)
-            & ~pl.col("documents").str.contains(pl.col("citation").str.to_lowercase(), literal=True)
-        )
-        .group_by(_ROW)
-        .agg(pl.col("citation").first().alias("__unsupported"))
+        .otherwise(_NO_EVIDENCE)
+        .cast(EVIDENCE_DTYPE)
+    )
+
+
+def unsupported_by_context() -> pl.Expr:
+    """Return whether a reply grounded on documents is mostly not drawn from them.
+
+    Null without a reply; false when the turn has no context documents (nothing to check against).
+    See ``transforms.grounding`` for the share of word pairs and the number cue.
+    """
+    unsupported = (pl.col("context_support") <= grounding.SUPPORT_THRESHOLD) | pl.col(
+        "__novel_number"
+    ).is_not_null()
+    return (
+        pl.when(_REPLY.is_not_null())
+        .then(unsupported.fill_null(False))
+        .alias("unsupported_by_context")
+    )
+
+
+def _novel_evidence(where: pl.Expr) -> pl.Expr:
+    """Return, where ``where`` holds, the span of the number the documents lack, else of the
+    first word pair they lack, else of its first word (pairs are found as written, one space apart).
+    """
+    return pl.coalesce(
+        _found_span(pl.col("__novel_number"), where),
+        _found_span(pl.col("__novel_pair"), where),
+        _found_span(pl.col("__novel_word"), where),
+    )
+
+
+#: Signals that hold when a search found a specific in the reply: signal -> column of the find.
+_FOUND = {
+    "fabricated_citation": "__unsupported",
+    "unverified_figure": "__figure",
+}
+
+
+def _regex_evidence(name: str, regex: str, *, source: str = "reply") -> pl.Expr:
+    """Return the evidence column of signal ``name``: the first match of ``regex`` where it holds."""
+    column = "user_text" if source == "user" else "reply_text"
+    return span(column, regex, source=source, where=pl.col(name).fill_null(False)).alias(
+        f"{name}__evidence"
     )
 
 
@@ -114,8 +237,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     ...             None,
     ...         ],
     ...         "context_documents": [[], [], []],
+    ...         "user_text": ["Does it work?", "Book a table.", "Hi"],
+    ...         "context_text": [None, None, None],
     ...     },
-    ...     schema={"reply_text": pl.String, "context_documents": pl.List(pl.String)},
+    ...     schema={
+    ...         "reply_text": pl.String,
+    ...         "context_documents": pl.List(pl.String),
+    ...         "user_text": pl.String,
+    ...         "context_text": pl.String,
+    ...     },
     ... )
     >>> out = label(turns).collect()
     >>> out.select("hedging", "fabricated_citation", "capability_claim", "overconfident").rows()
@@ -125,55 +255,52 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="truthfulness")
     indexed = turns.with_row_index(_ROW)
-    turns = indexed.join(
-        _first_unsupported_citation(indexed), on=_ROW, how="left", maintain_order="left"
-    ).drop(_ROW)
+    for found in (
+        _unsupported_citations(indexed),
+        _unverified_figures(indexed),
+        grounding.support(indexed),
+    ):
+        indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
     certainty, _ = _certainty_regex()
-    unsupported = pl.col("__unsupported")
-    citation_start = _REPLY.str.find(unsupported, literal=True).cast(pl.Int32)
-    turns = turns.with_columns(
+    turns = indexed.drop(_ROW).with_columns(
         hedging(),
-        pl.when(_REPLY.is_not_null()).then(unsupported.is_not_null()).alias("fabricated_citation"),
+        *(
+            pl.when(_REPLY.is_not_null()).then(pl.col(found).is_not_null()).alias(name)
+            for name, found in _FOUND.items()
+        ),
         capability_claim(),
         overconfident(),
+        unsupported_by_context(),
+        self_limitation(),
     )
     hedged = pl.col("hedging") > 0
-    return turns.with_columns(
-        pl.when(hedged)
-        .then(_hedge_evidence(hedged))
-        .otherwise(_NO_EVIDENCE)
-        # A reply whose only hedges sit in unbalanced quotes still gets its first hedge as evidence.
-        .fill_null(
+    return (
+        turns.with_columns(
+            unseen_source(),
             pl.when(hedged)
-            .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
+            .then(_hedge_evidence(hedged))
             .otherwise(_NO_EVIDENCE)
-        )
-        .alias("hedging__evidence"),
-        pl.when(pl.col("fabricated_citation"))
-        .then(
-            pl.struct(
-                source=pl.lit("reply"),
-                start=citation_start,
-                end=citation_start + unsupported.str.len_bytes().cast(pl.Int32),
-                text=unsupported,
+            # A reply whose only hedges sit in unbalanced quotes still gets its first hedge as evidence.
+            .fill_null(
+                pl.when(hedged)
+                .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
+                .otherwise(_NO_EVIDENCE)
             )
+            .alias("hedging__evidence"),
+            *(
+                _found_span(pl.col(found), pl.col(name)).alias(f"{name}__evidence")
+                for name, found in _FOUND.items()
+            ),
+            _regex_evidence("capability_claim", pattern("truth_capability")),
+            _regex_evidence("overconfident", certainty),
+            _regex_evidence("self_limitation", pattern("truth_self_limitation")),
+            _novel_evidence(pl.col("unsupported_by_context")).alias(
+                "unsupported_by_context__evidence"
+            ),
+            _novel_evidence(pl.col("context_support") < 1).alias("context_support__evidence"),
         )
-        .otherwise(_NO_EVIDENCE)
-        .cast(EVIDENCE_DTYPE)
-        .alias("fabricated_citation__evidence"),
-        pl.when(pl.col("capability_claim"))
-        .then(
-            span(
-                "reply_text",
-                pattern("truth_capability"),
-                source="reply",
-                where=pl.col("capability_claim"),
-            )
+        .with_columns(
+            _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
         )
-        .otherwise(_NO_EVIDENCE)
-        .alias("capability_claim__evidence"),
-        pl.when(pl.col("overconfident"))
-        .then(span("reply_text", certainty, source="reply", where=pl.col("overconfident")))
-        .otherwise(_NO_EVIDENCE)
-        .alias("overconfident__evidence"),
-    ).drop("__unsupported")
+        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number")
+    )

@@ -1,4 +1,5 @@
-"""Tests of transforms.truthfulness: hedging, unsupported citations, capabilities, certainty."""
+"""Tests of transforms.truthfulness: hedging, citations, capabilities, certainty, grounding and the
+reference-free markers of made-up specifics."""
 
 from __future__ import annotations
 
@@ -12,10 +13,24 @@ from transforms.registry import EVIDENCE_DTYPE
 
 SCHEMA = {"reply_text": pl.String, "context_documents": pl.List(pl.String)}
 SIGNALS = ["hedging", "fabricated_citation", "capability_claim", "overconfident"]
+PROMPT = {"user_text": pl.String, "context_text": pl.String}
+FULL_SCHEMA = {**PROMPT, **SCHEMA}
+
+
+def _frame(rows: list[tuple[str | None, list[str] | None]]) -> pl.LazyFrame:
+    """Return replies and documents under a plain question, with no earlier turns."""
+    return pl.LazyFrame(rows, schema=SCHEMA, orient="row").with_columns(
+        user_text=pl.lit("Can you help?"), context_text=pl.lit(None, dtype=pl.String)
+    )
 
 
 def _label(rows: list[tuple[str | None, list[str] | None]]) -> pl.DataFrame:
-    return truthfulness.label(pl.LazyFrame(rows, schema=SCHEMA, orient="row")).collect()
+    return truthfulness.label(_frame(rows)).collect()
+
+
+def _label_turns(rows: list[tuple[str | None, str | None, str | None, list[str]]]) -> pl.DataFrame:
+    """Label (user text, earlier turns, reply, documents) rows."""
+    return truthfulness.label(pl.LazyFrame(rows, schema=FULL_SCHEMA, orient="row")).collect()
 
 
 def test_hedging_rate_ignores_quotes_and_the_month_may() -> None:
@@ -112,7 +127,7 @@ def test_evidence_spans() -> None:
 
 def test_row_order_and_other_columns_are_kept() -> None:
     rows = [(f"Reply {i}: Doe et al. (2001).", ["doe et al. (2001)"] * (i % 2)) for i in range(6)]
-    frame = pl.LazyFrame(rows, schema=SCHEMA, orient="row").with_columns(turn=pl.int_range(6))
+    frame = _frame(rows).with_columns(turn=pl.int_range(6))
     out = truthfulness.label(frame).collect()
     assert out["turn"].to_list() == [0, 1, 2, 3, 4, 5]
     assert out["fabricated_citation"].to_list() == [True, False, True, False, True, False]
@@ -120,7 +135,92 @@ def test_row_order_and_other_columns_are_kept() -> None:
 
 def test_missing_columns_raise_user_error() -> None:
     with pytest.raises(UserError) as error:
-        truthfulness.label(pl.LazyFrame({"reply_text": ["hi"]}))
+        truthfulness.label(pl.LazyFrame({"reply_text": ["hi"], "user_text": ["hello"]}))
     assert str(error.value) == (
-        "labeller truthfulness: missing column(s) context_documents; columns present: reply_text"
+        "labeller truthfulness: missing column(s) context_text, context_documents; "
+        "columns present: reply_text, user_text"
     )
+
+
+def test_context_grounding_flags_replies_the_documents_do_not_support() -> None:
+    document = (
+        "The bakery on Mill Street opened in 1998. It sells rye bread and seven kinds of pastry. "
+        "The owner, Ana Ruiz, bakes every morning at four."
+    )
+    out = _label(
+        [
+            # Re-phrased from the document, number words meeting digits: supported.
+            ("The bakery on Mill Street opened in 1998 and sells 7 kinds of pastry.", [document]),
+            # Words about the summary itself are not claims; the rest is the document's.
+            ("Here is a summary: the owner, Ana Ruiz, bakes every morning at 4.", [document]),
+            # A changed year: mostly supported, but a number the document lacks.
+            ("The bakery on Mill Street opened in 2001.", [document]),
+            # Mostly invented: new actors and acts the document never mentions.
+            ("The city council closed the bakery after a dispute with Ana Ruiz.", [document]),
+            # Without documents there is nothing to check against; without a reply, null.
+            ("The bakery opened in 2001.", []),
+            (None, [document]),
+        ]
+    )
+    assert out["unsupported_by_context"].to_list() == [False, False, True, True, False, None]
+    support = out["context_support"].to_list()
+    assert support[0] > 0.5 and support[1] > 0.5
+    assert 0.5 < support[2] < 1.0 and support[3] <= 0.5
+    assert support[4] is None and support[5] is None
+    evidence = out["unsupported_by_context__evidence"].to_list()
+    assert evidence[2] == {"source": "reply", "start": 36, "end": 40, "text": "2001"}
+    assert evidence[3] == {"source": "reply", "start": 0, "end": 8, "text": "The city"}
+    assert evidence[0] is None and evidence[4] is None
+
+
+def test_reference_free_markers_of_made_up_specifics() -> None:
+    out = _label_turns(
+        [
+            # An exact figure nobody gave (false precision); figures the user gave are fine.
+            ("How tall is the tower?", None, "It is 324.5 metres tall.", []),
+            ("Is 1,250 metres far?", None, "1250 metres is a short walk.", []),
+            ("How tall is it?", "user: the tower is 300 m", "It is 300 m, so about 1,000 ft.", []),
+            # Small counts are not exact figures.
+            ("Name two rivers.", None, "1. Nile 2. Amazon", []),
+            # A reply describing limits of its own.
+            ("Draw a cat.", None, "As an AI language model, I cannot draw pictures.", []),
+            # A link the assistant cannot open, answered as if read; and admitted as unseen.
+            ("Summarise https://news.example.net/story", None, "The story says taxes rise.", []),
+            ("Summarise https://news.example.net/story", None, "I can't open links.", []),
+            # A named article to summarise, not pasted in.
+            ('Summarize the article "Ten Ways Cities Change".', None, "It lists ten ways.", []),
+        ]
+    )
+    assert out["unverified_figure"].to_list() == [
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert out["self_limitation"].to_list() == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert out["unseen_source"].to_list() == [False, False, False, False, False, True, False, True]
+    assert out["unverified_figure__evidence"].to_list()[2] == {
+        "source": "reply",
+        "start": 22,
+        "end": 27,
+        "text": "1,000",
+    }
+    assert out["unseen_source__evidence"].to_list()[5] == {
+        "source": "user",
+        "start": 10,
+        "end": 40,
+        "text": "https://news.example.net/story",
+    }
