@@ -67,7 +67,9 @@ def span(
     text_column = pl.col(column) if isinstance(column, str) else column
     if where is not None:
         text_column = pl.when(where).then(text_column)
-    text = text_column.str.extract(f"({regex})", 1)
+    # Group 0 is the whole match: the same pattern string as the detection pass, so Polars' cache
+    # of compiled regexes (keyed by the string) serves both instead of compiling a wrapped copy.
+    text = text_column.str.extract(regex, 0)
     start = text_column.str.find(regex).cast(pl.Int32)
     return (
         pl.when(text.is_not_null())
