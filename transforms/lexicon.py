@@ -120,6 +120,26 @@ def by_script(text: pl.Expr, regex: str, search: Callable[[pl.Expr, str], pl.Exp
     )
 
 
+def replace_each(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
+    r"""Return ``text`` with ``str.replace_all(regex, replacement)`` applied for each step in turn.
+
+    All-ASCII rows are rewritten with ``ascii_variant`` of each regex, the others with the regex
+    itself: the same result, as long as the replacements add no letters, digits or spaces
+    outside ASCII (tags such as "⟦3⟧" are fine).
+
+    >>> df = pl.DataFrame({"t": ["kill the process", "tué le processus", None]})
+    >>> steps = [(r"\b\w+\s+the\b", "<>"), (r"\w+us$", "X")]
+    >>> df.select(replace_each(pl.col("t"), steps))["t"].to_list()
+    ['<> process', 'tué le X', None]
+    """
+    ascii_rows = text.str.len_bytes() == text.str.len_chars()
+    fast, slow = pl.when(ascii_rows).then(text), pl.when(~ascii_rows).then(text)
+    for regex, replacement in steps:
+        fast = fast.str.replace_all(ascii_variant(regex), replacement)
+        slow = slow.str.replace_all(regex, replacement)
+    return pl.when(ascii_rows).then(fast).otherwise(slow)
+
+
 def span(
     column: str | pl.Expr, regex: str, *, source: str, where: pl.Expr | None = None
 ) -> pl.Expr:
