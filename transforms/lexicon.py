@@ -103,21 +103,36 @@ def ascii_variant(regex: str) -> str:
     return "".join(out)
 
 
-def by_script(text: pl.Expr, regex: str, search: Callable[[pl.Expr, str], pl.Expr]) -> pl.Expr:
+def by_script(
+    text: pl.Expr,
+    regex: str,
+    search: Callable[[pl.Expr, str], pl.Expr],
+    *,
+    ascii_rows: pl.Expr | None = None,
+) -> pl.Expr:
     """Return ``search(text, regex)``, run with ``ascii_variant(regex)`` on the all-ASCII rows.
 
     The result is the same as ``search(text, regex)`` on every row; only the rows holding a
-    non-ASCII character pay for the Unicode classes.
+    non-ASCII character pay for the Unicode classes. The split is made only for a regex with a
+    counted repetition (``{0,5}``), the construct that makes Unicode classes expensive; any other
+    regex runs as it is, which saves a pass that finds the ASCII rows. ``ascii_rows`` may be
+    passed when the caller has it already.
     """
     fast = ascii_variant(regex)
-    if fast == regex:
+    if fast == regex or "{" not in regex:
         return search(text, regex)
-    ascii_rows = text.str.len_bytes() == text.str.len_chars()
+    if ascii_rows is None:
+        ascii_rows = is_ascii(text)
     return (
         pl.when(ascii_rows)
         .then(search(pl.when(ascii_rows).then(text), fast))
         .otherwise(search(pl.when(~ascii_rows).then(text), regex))
     )
+
+
+def is_ascii(text: pl.Expr) -> pl.Expr:
+    """Return whether each text is made of ASCII characters only (one byte per character)."""
+    return text.str.len_bytes() == text.str.len_chars()
 
 
 def replace_each(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
@@ -132,7 +147,7 @@ def replace_each(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
     >>> df.select(replace_each(pl.col("t"), steps))["t"].to_list()
     ['<> process', 'tué le X', None]
     """
-    ascii_rows = text.str.len_bytes() == text.str.len_chars()
+    ascii_rows = is_ascii(text)
     fast, slow = pl.when(ascii_rows).then(text), pl.when(~ascii_rows).then(text)
     for regex, replacement in steps:
         fast = fast.str.replace_all(ascii_variant(regex), replacement)
@@ -164,8 +179,11 @@ def span(
         text_column = pl.when(where).then(text_column)
     # Group 0 is the whole match: the same pattern string as the detection pass, so Polars' cache
     # of compiled regexes (keyed by the string) serves both instead of compiling a wrapped copy.
-    text = by_script(text_column, regex, lambda t, rx: t.str.extract(rx, 0))
-    start = by_script(text_column, regex, lambda t, rx: t.str.find(rx)).cast(pl.Int32)
+    ascii_rows = is_ascii(text_column)
+    text = by_script(text_column, regex, lambda t, rx: t.str.extract(rx, 0), ascii_rows=ascii_rows)
+    start = by_script(text_column, regex, lambda t, rx: t.str.find(rx), ascii_rows=ascii_rows).cast(
+        pl.Int32
+    )
     return (
         pl.when(text.is_not_null())
         .then(
