@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/labeller_profile.py [--conversations 101000] [-
 
 Generates seeded sample logs with the project's generator (about two turns per conversation),
 ingests them into a temporary DuckDB, reads the turns once, then times each family's ``label`` and
-``transforms.label_turns`` on the same frame: median, min and max of ``--runs`` runs, wall-clock
+``transforms.label_frame`` on the same frame: median, min and max of ``--runs`` runs, wall-clock
 rows/s and the process CPU seconds (the fairer number on a machine shared with other jobs).
 """
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from spec_audit.store import query  # noqa: E402
-from transforms import FAMILIES, label_turns  # noqa: E402
+from transforms import ENGINE, FAMILIES, label_frame  # noqa: E402
 from transforms.registry import TURN_COLUMNS  # noqa: E402
 
 SPEC_AUDIT = str(Path(sys.executable).parent / "spec-audit")
@@ -86,10 +86,10 @@ def main() -> None:
     print("| family | rows/s median | rows/s min–max | CPU s median |")
     print("|---|---:|---:|---:|")
     cases: list[tuple[str, Callable[[], object]]] = [
-        (m.__name__.rsplit(".", 1)[-1], lambda m=m: m.label(turns.lazy()).collect())
+        (m.__name__.rsplit(".", 1)[-1], lambda m=m: m.label(turns.lazy()).collect(engine=ENGINE))
         for m in FAMILIES
     ]
-    cases.append(("all (label_turns)", lambda: label_turns(turns.lazy()).collect()))
+    cases.append(("all (label_frame)", lambda: label_frame(turns)))
     for name, run in cases:
         walls, cpus = timed(run, args.runs)
         speeds = sorted(rows / w for w in walls)

@@ -14,7 +14,7 @@ import polars as pl
 
 from spec_audit.partition import replace_days
 from spec_audit.store import query
-from transforms import label_turns
+from transforms import label_frame
 from transforms.registry import SIGNALS, TURN_COLUMNS
 
 KEY_COLUMNS = ("turn_id", "conversation_id", "day", "model", "surface")
@@ -59,7 +59,7 @@ def read_turns(con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]) -> pl.Da
 
 def label(turns: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (signals, evidence) frames for a frame of turns."""
-    labelled = label_turns(turns.lazy()).collect()
+    labelled = label_frame(turns)
     signals = labelled.select(*KEY_COLUMNS, *(s.name for s in SIGNALS))
     evidence = pl.concat(
         [

@@ -3,7 +3,8 @@
 ``label_turns`` runs every family over a LazyFrame of turns (the columns of
 ``transforms.registry.TURN_COLUMNS``) and returns it with one column per registered signal and one
 ``<signal>__evidence`` struct column per signal that has evidence. Families read only turn columns,
-never each other's output, so they can run in any order in one lazy plan.
+never each other's output, so they can run in any order in one lazy plan. ``label_frame`` collects
+that plan the way ``spec-audit`` does.
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from transforms.registry import SIGNALS
 
 FAMILIES = (refusal, intent, domain, truthfulness, bias, style, situation)
 
+#: Polars engine that collects the labelling plan. The in-memory engine evaluates each expression
+#: once over the whole column; the streaming engine evaluates it per morsel, and with some 130
+#: distinct regexes (Polars keeps 32 compiled per thread) each morsel recompiles them and rebuilds
+#: their lazy DFAs: about 10% more CPU here, for no less memory on a frame already in memory.
+ENGINE = "in-memory"
+
 
 def label_turns(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with every registered signal column and its evidence column added."""
     for module in FAMILIES:
         turns = module.label(turns)
     return turns.with_columns(pl.col(s.name).cast(s.polars_dtype) for s in SIGNALS)
+
+
+def label_frame(turns: pl.DataFrame) -> pl.DataFrame:
+    """Return ``label_turns`` over a frame of turns, collected with ``ENGINE``."""
+    return label_turns(turns.lazy()).collect(engine=ENGINE)

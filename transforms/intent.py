@@ -55,7 +55,7 @@ import yaml
 
 from transforms import intent_content, intent_context
 from transforms.intent_content import first_category, within
-from transforms.lexicon import pattern, require_columns, span
+from transforms.lexicon import pattern, replace_each, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
@@ -124,13 +124,11 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     # Every rewrite below needs a verb or a homonym: the others keep their text, unsearched.
     touched = raw.str.contains(pattern("intent_compute_verbs", "intent_homonym"))
     some = pl.when(touched).then(raw)
-    computing = (
-        some.str.replace_all(as_object, " ${rest}")
-        .str.replace_all(before, " ${rest}")
-        .str.replace_all(after, "${rest} ")
+    computing = replace_each(
+        some, [(as_object, " ${rest}"), (before, " ${rest}"), (after, "${rest} ")]
     )
     at_person = some.str.contains(rf"{verb}\s+{pattern('intent_person_target')}")
-    masked = pl.when(at_person).then(some).otherwise(computing).str.replace_all(homonym, " ")
+    masked = replace_each(pl.when(at_person).then(some).otherwise(computing), [(homonym, " ")])
     return pl.when(touched).then(masked).otherwise(raw)
 
 
@@ -163,9 +161,10 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
     # Tagging rewrites only the rows with a harm term; the others keep their text untouched.
     has_harm = has_harm_term(masked)
-    tagging = pl.when(has_harm).then(masked)
-    for index, name in enumerate(CATEGORIES):
-        tagging = tagging.str.replace_all(pattern(f"harm_{name}"), f"⟦{index}⟧ ${{0}} ⟦/{index}⟧")
+    tagging = replace_each(
+        pl.when(has_harm).then(masked),
+        ((pattern(f"harm_{name}"), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧") for i, name in enumerate(CATEGORIES)),
+    )
     lf = lf.with_columns(_mask(text).alias(f"{out}masked")).with_columns(
         pl.when(has_harm).then(tagging).otherwise(masked).alias(f"{out}tagged")
     )

@@ -8,7 +8,8 @@ makes one regex pass over a column per lexicon instead of one per phrase.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +46,115 @@ def pattern(*names: str, boundary: bool = True) -> str:
     return rf"(?i)\b(?:{body})\b" if boundary else rf"(?i)(?:{body})"
 
 
+#: ASCII spellings of the Unicode shorthand classes, for use inside a bracketed class.
+_ASCII_CLASSES = {"w": "[:word:]", "d": "[:digit:]", "s": "[:space:]"}
+
+
+@cache
+def ascii_variant(regex: str) -> str:
+    r"""Return ``regex`` with ``\w``, ``\d``, ``\s`` and ``\b`` restricted to ASCII.
+
+    On a text made only of ASCII characters both regexes find exactly the same matches (the
+    Unicode classes hold no other ASCII characters), but the ASCII one is far cheaper to search
+    with: a Unicode ``\w`` inside a repetition such as ``(?:\w+ ){0,5}`` makes the reverse
+    automaton that locates a match's start blow up. Negated shorthands (``\W``) and other
+    escapes are kept as they are. A regex without those classes is returned unchanged: a word
+    boundary alone costs little, and a second variant would only take room in Polars' small
+    cache of compiled regexes.
+
+    >>> print(ascii_variant(r"(?i)\b(?:\w+ ){0,3}[\w'-]+\d\b"))
+    (?i)(?-u:\b)(?:[[:word:]]+ ){0,3}[[:word:]'-]+[[:digit:]](?-u:\b)
+    >>> print(ascii_variant(r"(?i)\bcannot\b"))
+    (?i)\bcannot\b
+    """
+    if not re.search(r"(?<!\\)(?:\\\\)*\\[wds]", regex):
+        return regex
+    out: list[str] = []
+    depth, i = 0, 0  # depth: how many bracketed classes the position is inside
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\" and i + 1 < len(regex):
+            escape = regex[i + 1]
+            if escape in _ASCII_CLASSES:
+                ascii_class = _ASCII_CLASSES[escape]
+                out.append(ascii_class if depth else f"[{ascii_class}]")
+            elif escape == "b" and not depth:
+                out.append(r"(?-u:\b)")
+            else:
+                out.append(regex[i : i + 2])
+            i += 2
+        elif depth and regex.startswith("[:", i) and ":]" in regex[i:]:
+            end = regex.index(":]", i) + 2  # a POSIX class such as [:alpha:] inside a class
+            out.append(regex[i:end])
+            i = end
+        elif char == "[":
+            depth += 1
+            # A "]" right after "[" or "[^" is a literal member, not the end of the class.
+            opening = "[^" if regex.startswith("[^", i) else "["
+            i += len(opening)
+            if regex.startswith("]", i):
+                opening += "]"
+                i += 1
+            out.append(opening)
+        else:
+            depth -= char == "]" and depth > 0
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def by_script(
+    text: pl.Expr,
+    regex: str,
+    search: Callable[[pl.Expr, str], pl.Expr],
+    *,
+    ascii_rows: pl.Expr | None = None,
+) -> pl.Expr:
+    """Return ``search(text, regex)``, run with ``ascii_variant(regex)`` on the all-ASCII rows.
+
+    The result is the same as ``search(text, regex)`` on every row; only the rows holding a
+    non-ASCII character pay for the Unicode classes. The split is made only for a regex with a
+    counted repetition (``{0,5}``), the construct that makes Unicode classes expensive; any other
+    regex runs as it is, which saves a pass that finds the ASCII rows. ``ascii_rows`` may be
+    passed when the caller has it already.
+    """
+    fast = ascii_variant(regex)
+    if fast == regex or "{" not in regex:
+        return search(text, regex)
+    if ascii_rows is None:
+        ascii_rows = is_ascii(text)
+    return (
+        pl.when(ascii_rows)
+        .then(search(pl.when(ascii_rows).then(text), fast))
+        .otherwise(search(pl.when(~ascii_rows).then(text), regex))
+    )
+
+
+def is_ascii(text: pl.Expr) -> pl.Expr:
+    """Return whether each text is made of ASCII characters only (one byte per character)."""
+    return text.str.len_bytes() == text.str.len_chars()
+
+
+def replace_each(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
+    r"""Return ``text`` with ``str.replace_all(regex, replacement)`` applied for each step in turn.
+
+    All-ASCII rows are rewritten with ``ascii_variant`` of each regex, the others with the regex
+    itself: the same result, as long as the replacements add no letters, digits or spaces
+    outside ASCII (tags such as "⟦3⟧" are fine).
+
+    >>> df = pl.DataFrame({"t": ["kill the process", "tué le processus", None]})
+    >>> steps = [(r"\b\w+\s+the\b", "<>"), (r"\w+us$", "X")]
+    >>> df.select(replace_each(pl.col("t"), steps))["t"].to_list()
+    ['<> process', 'tué le X', None]
+    """
+    ascii_rows = is_ascii(text)
+    fast, slow = pl.when(ascii_rows).then(text), pl.when(~ascii_rows).then(text)
+    for regex, replacement in steps:
+        fast = fast.str.replace_all(ascii_variant(regex), replacement)
+        slow = slow.str.replace_all(regex, replacement)
+    return pl.when(ascii_rows).then(fast).otherwise(slow)
+
+
 def span(
     column: str | pl.Expr, regex: str, *, source: str, where: pl.Expr | None = None
 ) -> pl.Expr:
@@ -67,8 +177,13 @@ def span(
     text_column = pl.col(column) if isinstance(column, str) else column
     if where is not None:
         text_column = pl.when(where).then(text_column)
-    text = text_column.str.extract(f"({regex})", 1)
-    start = text_column.str.find(regex).cast(pl.Int32)
+    # Group 0 is the whole match: the same pattern string as the detection pass, so Polars' cache
+    # of compiled regexes (keyed by the string) serves both instead of compiling a wrapped copy.
+    ascii_rows = is_ascii(text_column)
+    text = by_script(text_column, regex, lambda t, rx: t.str.extract(rx, 0), ascii_rows=ascii_rows)
+    start = by_script(text_column, regex, lambda t, rx: t.str.find(rx), ascii_rows=ascii_rows).cast(
+        pl.Int32
+    )
     return (
         pl.when(text.is_not_null())
         .then(
