@@ -10,12 +10,15 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+import yaml
 
 from spec_audit import audit, config, scaleout, store
+from spec_audit.errors import UserError
 from spec_audit.ingest import ingest_paths
 from spec_audit.sample import generate_sample
 from spec_audit.spec.catalog import load_catalog
 
+ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
     "signals": "turn_id",
     "evidence": "turn_id, signal",
@@ -151,3 +154,45 @@ def test_parallel_backfill_equals_serial_run(ingested: Path, tmp_path: Path, mon
     assert len(days) >= 3
     assert {f"audit_day[{d.replace('-', '_')}]" for d in days} <= steps
     _assert_same(_serial(ingested), parallel)
+
+
+def _run_config(name: str) -> dict:
+    return yaml.safe_load((ROOT / "deploy" / name / "parallel_audit.yaml").read_text())
+
+
+def test_local_run_config_validates() -> None:
+    from dagster_project.defs.scaleout import job_with_resources
+
+    resolved = dg.validate_run_config(job_with_resources(), _run_config("local"))
+    assert resolved["execution"]["multiprocess"]["max_concurrent"] == 2
+    assert resolved["ops"]["plan_days"]["config"] == {"start": "2026-10-01", "end": "2026-10-30"}
+
+
+def test_k8s_run_config_validates_against_dagster_k8s(monkeypatch) -> None:
+    """deploy/k8s/ is checked against the k8s_job_executor's schema where dagster-k8s is installed."""
+    pytest.importorskip("dagster_k8s")
+    from dagster_project.defs import scaleout
+
+    monkeypatch.setenv(scaleout.EXECUTOR_ENV, "k8s")
+    job = dg.Definitions(
+        jobs=[scaleout.parallel_audit.with_executor_def(scaleout.executor())],
+        resources=_resources(),
+    ).resolve_job_def("parallel_audit")
+    config = _run_config("k8s")
+    assert dg.validate_run_config(job, config)["resources"]["staging"]["config"]["url"].startswith(
+        "s3://"
+    )
+
+
+def test_unknown_executor_is_a_user_error(monkeypatch) -> None:
+    from dagster_project.defs import scaleout
+
+    monkeypatch.setenv(scaleout.EXECUTOR_ENV, "threads")
+    with pytest.raises(UserError, match="expected multiprocess or k8s"):
+        scaleout.executor()
+
+
+def _resources() -> dict[str, object]:
+    from dagster_project.defs.resources import resources
+
+    return resources()

@@ -5,12 +5,13 @@ process into Parquet (``audit_day``: the database opened read-only, because Duck
 writer), then one step merges every day into the database (``merge_days``). The result equals the
 serial ``daily_audit`` job's tables; see ``spec_audit.scaleout`` for why it is split that way.
 
-Locally: ``max_concurrent`` processes (default 2, one per core here) via the multiprocess
-executor. On Kubernetes the same job runs with ``k8s_job_executor`` (one pod per step) and the
+Locally: at most ``max_concurrent`` step processes at once via the multiprocess executor
+(deploy/local/parallel_audit.yaml). On Kubernetes the same job runs with ``k8s_job_executor`` (one pod per step) and the
 staging location on object storage: ``deploy/k8s/`` holds that configuration.
 """
 
 import datetime as dt
+import os
 
 import dagster as dg
 
@@ -19,8 +20,29 @@ from spec_audit import scaleout
 from spec_audit.audit import days_with_turns
 from spec_audit.errors import UserError
 
-#: Days computed at once on one machine by default (the multiprocess executor's max_concurrent).
-MAX_CONCURRENT = 2
+#: ``SPEC_AUDIT_EXECUTOR``: ``multiprocess`` (default) or ``k8s`` (needs the dagster-k8s package).
+EXECUTOR_ENV = "SPEC_AUDIT_EXECUTOR"
+
+
+def executor() -> dg.ExecutorDefinition:
+    """Return the executor ``parallel_audit`` runs with, chosen by ``SPEC_AUDIT_EXECUTOR``.
+
+    ``multiprocess``: one process per step on this machine, at most ``max_concurrent`` at once
+    (run config ``execution.config.max_concurrent``; default the number of CPUs). ``k8s``: one
+    Kubernetes job per step (dagster-k8s ``k8s_job_executor``; see deploy/k8s/).
+    """
+    name = os.environ.get(EXECUTOR_ENV, "multiprocess")
+    if name == "multiprocess":
+        return dg.multiprocess_executor
+    if name == "k8s":
+        try:
+            from dagster_k8s import k8s_job_executor
+        except ImportError:
+            raise UserError(
+                f"{EXECUTOR_ENV}=k8s needs the dagster-k8s package (pip install dagster-k8s)"
+            ) from None
+        return k8s_job_executor
+    raise UserError(f"{EXECUTOR_ENV}={name!r}: expected multiprocess or k8s")
 
 
 class DaysConfig(dg.Config):
@@ -84,7 +106,7 @@ def merge_days(
 
 
 @dg.job(
-    executor_def=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT}),
+    executor_def=executor(),
     description="Audit a range of days in parallel (one step a day), then merge them.",
 )
 def parallel_audit():
