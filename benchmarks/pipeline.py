@@ -203,11 +203,13 @@ def measure(conversations: int, days: int, seed: int, runs: int, work: Path) -> 
     landing = sample(conversations, days, seed)
     work.mkdir(parents=True, exist_ok=True)
     stages: dict[str, list[Timed]] = {name: [] for name in [*_STAGES, "spec-audit run"]}
+    loads = [os.getloadavg()[0]]  # other work on the machine shows in every timing: record it
     for i in range(runs):
         db = fresh(work / "stages.duckdb")
         for name in _STAGES:
             stages[name].append(run_stage(name, db, landing))
             print(f"  run {i + 1}/{runs} {name}: {stages[name][-1].seconds:.1f} s", flush=True)
+            loads.append(os.getloadavg()[0])
         db = fresh(work / "full.duckdb")
         stages["spec-audit run"].append(spec_audit_run(db, "--landing", str(landing)))
         print(f"  run {i + 1}/{runs} spec-audit run: {stages['spec-audit run'][-1].seconds:.1f} s")
@@ -227,6 +229,7 @@ def measure(conversations: int, days: int, seed: int, runs: int, work: Path) -> 
             for name, timed in stages.items()
         },
         "rerun_day": {"seconds": summary(rerun), "other_days_unchanged": unchanged},
+        "load": [min(loads), max(loads)],
         "limit": physical_limit(landing),
     }
 
@@ -293,7 +296,8 @@ def report(result: dict, peaks: dict[int, float]) -> str:
         f"({limit['bytes'] / max(limit['rows'], 1):,.0f} bytes a record), {counts['conversations']:,} "
         f"conversations accepted, {turns:,} turns, {counts['findings']:,} findings.",
         f"Each time is the median of {result['runs']} run(s) (min–max), each in a fresh process; "
-        "memory is the child's peak resident set.",
+        "memory is the child's peak resident set. Load average (1 min) while timing: "
+        f"{result['load'][0]:.1f}–{result['load'][1]:.1f} on {os.cpu_count()} cores.",
         "",
         "| stage | time | throughput | peak memory |",
         "|---|---:|---:|---:|",
