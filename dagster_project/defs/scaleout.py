@@ -6,8 +6,9 @@ writer), then one step merges every day into the database (``merge_days``). The 
 serial ``daily_audit`` job's tables; see ``spec_audit.scaleout`` for why it is split that way.
 
 Locally: at most ``max_concurrent`` step processes at once via the multiprocess executor
-(deploy/local/parallel_audit.yaml). On Kubernetes the same job runs with ``k8s_job_executor`` (one pod per step) and the
-staging location on object storage: ``deploy/k8s/`` holds that configuration.
+(deploy/local/parallel_audit.yaml). On Kubernetes the same job runs with ``k8s_job_executor``
+(one pod per step) and the staging location on object storage: deploy/k8s/ holds that
+configuration.
 """
 
 import datetime as dt
