@@ -11,7 +11,7 @@ PORT ?= 8501
 EVAL ?= ../shared/eval
 EVAL_ARGS ?=
 
-.PHONY: install demo test test-fast lint format dagster dashboard bench-dashboard eval clean
+.PHONY: install demo test test-fast lint format dagster dashboard bench bench-quick bench-dashboard eval clean
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,28 @@ dagster: install
 
 dashboard: install
 	$(BIN)/spec-audit dashboard --db $(DB) --port $(PORT)
+
+# Issue 8: the pipeline on 1,000,000 generated conversations (cached in data/bench), then our
+# labelling side by side with a Python loop, pandas and Evidently (in its own environment,
+# benchmarks/.venv-side, created here). Writes benchmarks/RESULTS.md. Slow: about an hour on 2 cores.
+BENCH_CONVERSATIONS ?= 1000000
+BENCH_RUNS ?= 3
+SIDE_VENV := benchmarks/.venv-side
+
+$(SIDE_VENV)/.installed:
+	test -x $(SIDE_VENV)/bin/python || $(PYTHON) -m venv $(SIDE_VENV)
+	$(SIDE_VENV)/bin/python -m pip install --quiet 'evidently==0.7.23' 'pandas<3' pyarrow
+	touch $@
+
+bench: install $(SIDE_VENV)/.installed
+	$(BIN)/python benchmarks/pipeline.py --conversations $(BENCH_CONVERSATIONS) --runs $(BENCH_RUNS) \
+		--memory-sizes 100000,300000 --write
+	$(BIN)/python benchmarks/side_by_side.py --runs $(BENCH_RUNS) --write
+
+# Smoke test of both benchmarks on 2,000 conversations (does not touch RESULTS.md).
+bench-quick: install
+	$(BIN)/python benchmarks/pipeline.py --quick
+	$(BIN)/python benchmarks/side_by_side.py --conversations 2000 --runs 1
 
 # Times each dashboard page's queries on 1,000,000 generated conversations (slow: ~30 minutes).
 bench-dashboard: install

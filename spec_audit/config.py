@@ -21,6 +21,12 @@ def db_path(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(override or os.environ.get("SPEC_AUDIT_DB") or DEFAULT_DB)
 
 
+def staging_location(override: str | None = None) -> str:
+    """Return where parallel audit steps stage Parquet: override, ``SPEC_AUDIT_STAGING``, or
+    ``staging/`` beside the database (a folder, or an object-store URL such as s3://bucket/prefix)."""
+    return override or os.environ.get("SPEC_AUDIT_STAGING") or str(db_path().parent / "staging")
+
+
 def landing_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Return the landing folder the sensor watches: override, ``SPEC_AUDIT_LANDING``, or data/landing."""
     return Path(override or os.environ.get("SPEC_AUDIT_LANDING") or DEFAULT_LANDING)

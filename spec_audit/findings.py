@@ -27,6 +27,8 @@ from spec_audit.store import query
 from transforms.registry import SIGNALS
 
 VERDICTS = ("compliant", "violation", "unscored")
+#: Narrows a partition replacement to one spec version (its values: spec_id, spec_version).
+SPEC_FILTER = "AND spec_id = ? AND spec_version = ?"
 
 
 def judge(signals: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
@@ -102,26 +104,37 @@ def ensure_findings_columns(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS overlay_id VARCHAR")
 
 
+def read_signals(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    catalog: Catalog,
+    table: str = "signals",
+) -> pl.DataFrame:
+    """Return the ``days`` of ``table`` (signals, or a registered frame of them) ready to judge.
+
+    When an overlay selects by conversation metadata, each turn's metadata comes along.
+    """
+    if any(o.metadata_key for o in catalog.overlays):
+        sql = (
+            f"SELECT s.*, c.metadata::VARCHAR AS {METADATA_COLUMN} FROM {table} s "
+            "JOIN conversations c USING (conversation_id) "
+            "WHERE s.day IN (SELECT unnest(?::DATE[]))"
+        )
+    else:
+        sql = f"SELECT * FROM {table} WHERE day IN (SELECT unnest(?::DATE[]))"
+    return query(con, sql, [list(days)])
+
+
 def judge_days(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
 ) -> dict[str, int]:
     """Return rows written after replacing ``days`` of ``findings`` for the catalog's version."""
     ensure_findings_columns(con)
-    if any(o.metadata_key for o in catalog.overlays):
-        # An overlay selects by conversation metadata: bring each turn's metadata along.
-        sql = (
-            f"SELECT s.*, c.metadata::VARCHAR AS {METADATA_COLUMN} FROM signals s "
-            "JOIN conversations c USING (conversation_id) "
-            "WHERE s.day IN (SELECT unnest(?::DATE[]))"
-        )
-    else:
-        sql = "SELECT * FROM signals WHERE day IN (SELECT unnest(?::DATE[]))"
-    signals = query(con, sql, [list(days)])
-    findings = judge(signals.lazy(), catalog).collect()
+    findings = judge(read_signals(con, days, catalog).lazy(), catalog).collect()
     return replace_days(
         con,
         days,
         {"findings": findings},
-        where="AND spec_id = ? AND spec_version = ?",
+        where=SPEC_FILTER,
         params=(catalog.spec_id, catalog.version),
     )

@@ -8,8 +8,10 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 from scipy.stats import norm
 
+from spec_audit.findings import SPEC_FILTER
 from spec_audit.partition import replace_days
 from spec_audit.spec.catalog import Catalog
 from spec_audit.store import query
@@ -36,11 +38,14 @@ def with_rate_macros(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnectio
     return con
 
 
-def measure_days(
+def metrics_frame(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
-) -> dict[str, int]:
-    """Return rows written after replacing ``days`` of ``clause_metrics`` for the catalog's version."""
-    metrics = query(
+) -> pl.DataFrame:
+    """Return the ``clause_metrics`` rows of ``days`` computed from ``findings`` on ``con``.
+
+    ``findings`` may be the table or a frame registered under that name.
+    """
+    return query(
         with_rate_macros(con),
         sql("clause_metrics"),
         {
@@ -50,10 +55,16 @@ def measure_days(
             "spec_version": catalog.version,
         },
     )
+
+
+def measure_days(
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
+) -> dict[str, int]:
+    """Return rows written after replacing ``days`` of ``clause_metrics`` for the catalog's version."""
     return replace_days(
         con,
         days,
-        {"clause_metrics": metrics},
-        where="AND spec_id = ? AND spec_version = ?",
+        {"clause_metrics": metrics_frame(con, days, catalog)},
+        where=SPEC_FILTER,
         params=(catalog.spec_id, catalog.version),
     )

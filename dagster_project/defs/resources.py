@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from spec_audit import config, store
 from spec_audit.progress import silent
@@ -18,9 +19,9 @@ class AuditDatabase(dg.ConfigurableResource):
     path: str
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a connection with the schema in place; closed on exit."""
-        con = store.connect(self.path)
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection (with the schema in place unless ``read_only``); closed on exit."""
+        con = store.connect(self.path, read_only=read_only)
         try:
             yield con
         finally:
@@ -37,12 +38,24 @@ class SpecCatalog(dg.ConfigurableResource):
         return load_catalog(self.path)
 
 
+class Staging(dg.ConfigurableResource):
+    """Where parallel audit steps hand their days over as Parquet (``SPEC_AUDIT_STAGING``).
+
+    A local folder (default: ``staging/`` beside the database) or an object-store URL such as
+    ``s3://bucket/prefix``; ``storage_options`` are passed to Polars (credentials, region, endpoint).
+    """
+
+    url: str
+    storage_options: dict[str, str] = Field(default_factory=dict)
+
+
 def resources() -> dict[str, object]:
     """Return the resources of the code location, read from the environment at load time."""
     return {
         "database": AuditDatabase(path=str(config.db_path())),
         "spec": SpecCatalog(path=str(resolve_spec(None))),
         "progress": silent,
+        "staging": Staging(url=str(config.staging_location())),
     }
 
 
