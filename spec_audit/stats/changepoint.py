@@ -200,7 +200,7 @@ def detect(
     last_zero = np.where(
         zero_before.any(axis=1), days - 1 - zero_before[:, ::-1].argmax(axis=1), -1
     )
-    crossed = (path > threshold[:, None]) & (day_index[None, :] > last_zero[:, None])
+    crossed = (path >= threshold[:, None]) & (day_index[None, :] > last_zero[:, None])
     alarm = np.where(crossed.any(axis=1), crossed.argmax(axis=1), peak)
     start = last_zero + 1
     before = day_index[None, :] < start[:, None]
