@@ -76,7 +76,7 @@ def plan(rng: np.random.Generator, days: int, sizes: list[int]) -> dict[str, obj
     for m in chosen_models:
         clause = clauses[int(rng.integers(len(clauses)))]
         before = float(np.round(rng.uniform(0.01, 0.25), 3))
-        after = float(np.round(min(0.95, before + rng.uniform(0.02, 0.30)), 3))
+        after = float(np.round(min(0.95, before + rng.uniform(0.03, 0.40)), 3))
         day = int(rng.integers(6, days - 1))
         injections.append(f"{clause}:{models[int(m)]}:+{day}:{before:g}:{after:g}")
     return {
@@ -159,11 +159,11 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
 
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
     """Return the power of the two-sided pooled two-proportion z-test at level ``alpha``."""
-    pooled = (n_a * p_a + n_b * p_b) / (n_a + n_b)
-    null_se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    alt_se = np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
     z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # no turns: power 0
+        pooled = (n_a * p_a + n_b * p_b) / (n_a + n_b)
+        null_se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+        alt_se = np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
         upper = stats.norm.sf((z * null_se - np.abs(p_b - p_a)) / alt_se)
         lower = stats.norm.cdf((-z * null_se - np.abs(p_b - p_a)) / alt_se)
     return np.nan_to_num(upper + lower)
@@ -191,9 +191,20 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
         pl.col("verdict").is_not_null() & (pl.col("verdict") != "insufficient data")
     )
     alpha = FDR * shifts["injected"].sum() / max(tested.height, 1)
-    injected = series.filter(pl.col("injected")).join(
-        shifts.filter(pl.col("injected")).select("clause_id", "model", "true_day", "slope"),
-        on=["clause_id", "model"],
+    # Every injection gets a row, also one whose clause no turn was found applicable to.
+    planted = shifts.filter(pl.col("injected")).select("clause_id", "model", "expected")
+    truth = json.loads((landing / "ground_truth.json").read_text())["changes"]
+    injected = (
+        pl.DataFrame(
+            {
+                "clause_id": [c["clause"] for c in truth],
+                "model": [c["model"] for c in truth],
+                "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
+            }
+        )
+        .join(planted, on=["clause_id", "model"], how="left")
+        .join(series.drop("expected"), on=["clause_id", "model"], how="left")
+        .with_columns(pl.col("expected").fill_null(0.0))
     )
     p_a = injected["a_rate"].fill_null(0).to_numpy()
     p_b = np.clip(p_a + injected["expected"].to_numpy(), 0, 1)
