@@ -225,7 +225,9 @@ def main() -> None:
     d_ok = all(r["start within 2 days"] >= 0.9 for r in d)
     d_fdr = float(np.mean([r["false discovery rate"] for r in d]))
     d_tail = all(
-        r[f"null p ≤ {level}"] <= 1.2 * level for r in d for level in ("0.05", "0.01", "0.001")
+        r[f"null p ≤ {level}"] <= 1.2 * float(level)
+        for r in d
+        for level in ("0.05", "0.01", "0.001")
     )
     e_ok = all(r["coverage"] >= 0.93 for r in e)
     speed_ok = speed["best of 5 (s)"] < 1
