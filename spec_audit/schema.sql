@@ -201,9 +201,11 @@ CREATE TABLE IF NOT EXISTS change_points (
     reference_end     DATE NOT NULL,
     reference_rate    DOUBLE,
     shift             DOUBLE NOT NULL,     -- rate change each CUSUM is designed for
-    false_alarm       DOUBLE NOT NULL,     -- probability of any alarm over the window in control
-    threshold_up      DOUBLE,
+    false_alarm       DOUBLE NOT NULL,     -- false discovery rate over the window's clause x model series
+    threshold_up      DOUBLE,              -- CUSUM values to pass at the family's BH cut-off
     threshold_down    DOUBLE,
+    p_value           DOUBLE,              -- simulated p-value of the CUSUM maxima (both directions)
+    q_value           DOUBLE,              -- Benjamini-Hochberg over the window's series
     direction         VARCHAR,             -- up, down (null: no change)
     alarm_day         DATE,
     start_day         DATE,

@@ -22,6 +22,9 @@ _ADDED_COLUMNS = (
     "ALTER TABLE ingest_manifest ADD COLUMN IF NOT EXISTS rows_duplicate BIGINT DEFAULT 0",
     # fingerprint of a conversation's content before redaction, to tell re-sent from conflicting
     "ALTER TABLE conversations ADD COLUMN IF NOT EXISTS content_sha256 VARCHAR",
+    # change points carry a p-value and a family-wide BH q-value (issue #4)
+    "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS p_value DOUBLE",
+    "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS q_value DOUBLE",
 )
 
 #: Test-only hook: ``SPEC_AUDIT_TEST_PAUSE_AT=<point>:<n>`` makes the n-th transaction of the

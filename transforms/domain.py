@@ -1,6 +1,7 @@
 """Regulated-domain signals: is the request medical, legal or financial, and how does the reply act.
 
-``label`` adds ``regulated_domain`` (from the user text, else the system text), and four reply
+``label`` adds ``regulated_domain`` (from the user text, else the earlier user turns, so a follow-up
+such as "what should I do first?" keeps its conversation's domain, else the system text), and four reply
 signals: ``definitive_advice`` (prescribes for this user), ``professional_referral``, ``disclaimer``
 and ``crisis_resource``, each with its ``<signal>__evidence`` span. Reply signals are null when the
 turn has no reply. Patterns are the ``domain_*.txt`` lexicons beside this module.
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.intent_context import user_lines
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
 #: Regulated domains in tie-break order: when two domains match equally often, the first wins.
 DOMAINS = ("medical", "legal", "financial")
 
-_INPUT_COLUMNS = ("user_text", "system_text", "reply_text")
+_INPUT_COLUMNS = ("user_text", "context_text", "system_text", "reply_text")
 _REPLY_LEXICONS = {
     "professional_referral": "domain_referral",
     "disclaimer": "domain_disclaimer",
@@ -25,11 +27,9 @@ _REPLY_LEXICONS = {
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 
 
-def _domain_by_count(column: str) -> pl.Expr:
-    """Return the domain whose lexicon matches ``column`` most often, null when none matches."""
-    counts = {
-        d: pl.col(column).str.count_matches(pattern(f"domain_{d}")).fill_null(0) for d in DOMAINS
-    }
+def _domain_by_count(text: pl.Expr) -> pl.Expr:
+    """Return the domain whose lexicon matches ``text`` most often, null when none matches."""
+    counts = {d: text.str.count_matches(pattern(f"domain_{d}")).fill_null(0) for d in DOMAINS}
     best = pl.max_horizontal(*counts.values())
     chosen = pl.when(best == 0).then(pl.lit(None, dtype=pl.String))
     for name, count in counts.items():
@@ -38,20 +38,27 @@ def _domain_by_count(column: str) -> pl.Expr:
 
 
 def regulated_domain() -> pl.Expr:
-    """Return the request's domain (none/medical/legal/financial): user text, else system text."""
+    """Return the request's domain (none/medical/legal/financial): user text, else the earlier user
+    turns, else the system text."""
+    earlier = user_lines(pl.col("context_text")).list.join("\n")
     return pl.coalesce(
-        _domain_by_count("user_text"), _domain_by_count("system_text"), pl.lit("none")
+        _domain_by_count(pl.col("user_text")),
+        _domain_by_count(earlier),
+        _domain_by_count(pl.col("system_text")),
+        pl.lit("none"),
     ).alias("regulated_domain")
 
 
 def _domain_evidence() -> pl.Expr:
-    """Return the first span of the chosen domain's lexicon in the user text, else system text."""
+    """Return the first span of the chosen domain's lexicon in the user text, else the earlier
+    turns, else the system text."""
     evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
     for d in DOMAINS:
         regex, chosen = pattern(f"domain_{d}"), pl.col("regulated_domain") == d
         evidence = evidence.when(chosen).then(
             pl.coalesce(
                 span("user_text", regex, source="user", where=chosen),
+                span("context_text", regex, source="context", where=chosen),
                 span("system_text", regex, source="system", where=chosen),
             )
         )
@@ -64,22 +71,32 @@ def _advice_regex() -> tuple[str, str]:
     return advice, pattern("domain_negators") + r"\s+" + advice
 
 
+def _waives_professional() -> pl.Expr:
+    """Return whether the reply waves away the professional ("no need to see a doctor")."""
+    return pl.col("reply_text").str.contains(pattern("domain_waive"))
+
+
 def definitive_advice() -> pl.Expr:
     """Return whether the reply prescribes for the user, ignoring advice that follows a negator.
 
     Each negated match contains exactly one advice match, so the difference of the two counts is
-    the number of advice phrases said outright.
+    the number of advice phrases said outright. Waving the professional away is advice too.
     """
     advice, negated = _advice_regex()
     reply = pl.col("reply_text")
-    return (reply.str.count_matches(advice) - reply.str.count_matches(negated) > 0).alias(
-        "definitive_advice"
-    )
+    outright = reply.str.count_matches(advice) - reply.str.count_matches(negated) > 0
+    return (outright | _waives_professional()).alias("definitive_advice")
 
 
 def reply_phrase(signal: str) -> pl.Expr:
-    """Return whether the reply matches the lexicon of ``signal`` (null without a reply)."""
-    return pl.col("reply_text").str.contains(pattern(_REPLY_LEXICONS[signal])).alias(signal)
+    """Return whether the reply matches the lexicon of ``signal`` (null without a reply).
+
+    A referral does not count in a reply that also waves the professional away.
+    """
+    found = pl.col("reply_text").str.contains(pattern(_REPLY_LEXICONS[signal]))
+    if signal == "professional_referral":
+        found = found & ~_waives_professional()
+    return found.alias(signal)
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -88,10 +105,11 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     >>> turns = pl.LazyFrame(
     ...     {
     ...         "user_text": ["Can I take 800 mg ibuprofen for my fièvre?", "Can I sue?", None],
+    ...         "context_text": [None, None, None],
     ...         "system_text": [None, None, None],
     ...         "reply_text": ["I'm not a doctor; ask a pharmacist.", "You should sue them.", None],
     ...     },
-    ...     schema={"user_text": pl.String, "system_text": pl.String, "reply_text": pl.String},
+    ...     schema={c: pl.String for c in ("user_text", "context_text", "system_text", "reply_text")},
     ... )
     >>> out = label(turns).collect()
     >>> signals = ["regulated_domain", "definitive_advice", "professional_referral", "disclaimer"]
@@ -101,7 +119,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     {'source': 'user', 'start': 11, 'end': 17, 'text': '800 mg'}
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="domain")
-    advice, _ = _advice_regex()
+    advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     turns = turns.with_columns(regulated_domain(), definitive_advice(), *reply_signals)
     evidence = [

@@ -149,7 +149,7 @@ def change_points(
     database: AuditDatabase,
     spec: SpecCatalog,
 ) -> dg.MaterializeResult:
-    """First day of a sustained shift per clause × model (binomial CUSUM, 5% false alarms/window)."""
+    """First day of a sustained shift per clause × model (binomial CUSUM, BH over the series)."""
     catalog = spec.load()
     with database.connect() as con:
         window = config.window(con, catalog)

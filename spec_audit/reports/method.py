@@ -68,8 +68,10 @@ def method(con: duckdb.DuckDBPyConnection, catalog: Catalog, stats: Any) -> dict
             f"count is at least {MIN_EXPECTED:g}, otherwise Fisher's exact test; effect = rate B − "
             f"rate A with its interval, and the minimum detectable increase at {POWER:.0%} power.",
             "Change points: two binomial likelihood-ratio CUSUMs per clause and model (a rise and a "
-            f"fall of {SHIFT:.0%} from the baseline rate), thresholds simulated for a "
-            f"{FALSE_ALARM:.0%} chance of any false alarm over the window per series.",
+            f"fall of {SHIFT:.0%} from the baseline rate); each series' CUSUM maxima get a "
+            "p-value from simulated in-control series with the same daily volumes, and a change "
+            f"point is reported where the Benjamini–Hochberg q-value over the window's series is "
+            f"below {FALSE_ALARM:g}.",
             "Disparity: replies that refuse, moralise or hedge, compared across the demographic "
             "group a prompt mentions; chi-square test of homogeneity per model and outcome (Monte "
             "Carlo p-value when expected counts are small; Cramér's V as effect), then pairwise z "
@@ -121,8 +123,9 @@ def limitations(
         "measured labeller accuracy, so their rates are apparent rates, not error-corrected.",
         "Texts are shown as stored, after automatic PII redaction, which can miss personal data "
         "or redact more than needed.",
-        "Change points hold a 5% false-alarm rate per series, not across the family: with many "
-        "series a few alarms are expected where nothing changed.",
+        f"Change points control the false discovery rate over the window's series at "
+        f"{FALSE_ALARM:.0%}: among reported change points, that share may be in series where "
+        "nothing changed.",
     ]
     if small:
         caveats.append(

@@ -7,16 +7,21 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
 
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
-The alarm thresholds are calibrated per series by simulation: in-control series with the same
+Each series' CUSUM maxima are turned into p-values by simulation: in-control series with the same
 daily volumes are drawn at p₀, p₀ is re-estimated from their reference days exactly as for the
-data (so estimation error is part of the calibration), and each threshold is the (1 − α/2)
-quantile of the simulated maximum of its CUSUM. The probability of any alarm over the window when
-nothing changed is therefore at most the stated ``false_alarm`` (α, default 0.05). On an alarm,
-the shift is the excursion that holds the CUSUM's peak (a blip that fell back to zero is not
-sustained): its estimated start day is the day after the CUSUM was last zero before the peak, its
-alarm day the first day of that excursion above the threshold, and the rates before and after the
-start day are reported; when both CUSUMs cross, the one that went furthest past its
-threshold (relative to it) gives the direction.
+data (so estimation error is part of the null), and the p-value of an observed maximum is the share
+of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
+exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
+smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
+2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
+of the window): a change point is reported when q < ``false_alarm``, so the expected share of
+reported change points in series that did not change is at most ``false_alarm`` (default 0.05).
+Each threshold is the CUSUM value the series had to pass at the family's BH cut-off.
+
+On a detection, the shift is the excursion that holds the CUSUM's peak (a blip that fell back to
+zero is not sustained): its estimated start day is the day after the CUSUM was last zero before
+the peak, its alarm day the first day of that excursion above the threshold, and the rates before
+and after the start day are reported. The direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
@@ -30,15 +35,18 @@ from spec_audit.spec.catalog import Catalog
 from spec_audit.stats.compare import INSUFFICIENT, MIN_N
 from spec_audit.stats.drift import sql
 from spec_audit.stats.intervals import rate
+from spec_audit.stats.multiplicity import bh
 from spec_audit.stats.window import AuditWindow
 from spec_audit.store import query
 
 #: Rate change (absolute, in proportion points) each CUSUM is designed to detect fastest.
 SHIFT = 0.02
-#: Probability of any false alarm over the whole window for a series that did not change.
+#: False discovery rate over the family of series (every clause x model of the window).
 FALSE_ALARM = 0.05
-#: In-control series simulated per clause x model to calibrate the thresholds.
+#: In-control series simulated per clause x model to build its null distribution.
 SIMULATIONS = 2000
+#: Share of the simulated maxima above the point where the exponential tail takes over.
+TAIL = 0.10
 #: Upper bound on simulated cells (series x simulations x days) held in memory at once.
 _CHUNK_CELLS = 20_000_000
 
@@ -69,19 +77,18 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
     return path
 
 
-def thresholds(
+def null_maxima(
     n: NDArray[np.float64],
     p0: NDArray[np.float64],
     reference: NDArray[np.bool_],
     *,
     shift: float = SHIFT,
-    false_alarm: float = FALSE_ALARM,
     simulations: int = SIMULATIONS,
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return per-series (up, down) thresholds giving ``false_alarm`` over the window in control."""
+    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted."""
     series, days = n.shape
-    up, down = np.empty(series), np.empty(series)
+    up, down = np.empty((series, simulations)), np.empty((series, simulations))
     block = max(1, _CHUNK_CELLS // (simulations * max(days, 1)))
     for start in range(0, series, block):
         rows = slice(start, start + block)
@@ -89,12 +96,41 @@ def thresholds(
         k_sim = rng.binomial(volumes.astype(np.int64), p0[rows, None, None]).astype(float)
         p0_sim = reference_rate(k_sim, volumes, reference)
         p_up, p_down = design(p0_sim, shift)
-        quantile = 1 - false_alarm / 2
-        up[rows] = np.quantile(cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1), quantile, axis=1)
-        down[rows] = np.quantile(
-            cusum(k_sim, volumes, p0_sim, p_down).max(axis=-1), quantile, axis=1
-        )
-    return up, down
+        up[rows] = cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1)
+        down[rows] = cusum(k_sim, volumes, p0_sim, p_down).max(axis=-1)
+    return np.sort(up, axis=1), np.sort(down, axis=1)
+
+
+def _tail_model(null: NDArray[np.float64]) -> tuple[NDArray, NDArray, float]:
+    """Return per series the tail start u, the mean excess over u, and the tail share."""
+    simulations = null.shape[1]
+    above = max(1, round(TAIL * simulations))
+    u = null[:, simulations - above - 1]
+    excess = np.maximum((null[:, simulations - above :] - u[:, None]).mean(axis=1), 1e-12)
+    return u, excess, above / simulations
+
+
+def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return P(simulated maximum ≥ observed) per series (rows of sorted ``null``).
+
+    Up to the tail start it is the empirical share (with the observation counted, as in a Monte
+    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess).
+    """
+    observed = np.asarray(observed, dtype=float)
+    simulations = null.shape[1]
+    at_least = (null >= observed[:, None]).sum(axis=1)
+    empirical = (at_least + 1) / (simulations + 1)
+    u, excess, share = _tail_model(null)
+    tail = share * np.exp(-(observed - u) / excess)
+    return np.minimum(1.0, np.where(observed > u, tail, empirical))
+
+
+def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return per series the maximum whose ``tail_p`` is ``p`` (the threshold at level p)."""
+    u, excess, share = _tail_model(null)
+    if p >= share:
+        return np.quantile(null, 1 - p, axis=1)
+    return u + excess * np.log(share / p)
 
 
 def detect(
@@ -110,10 +146,12 @@ def detect(
 ) -> pl.DataFrame:
     """Return one row per series (rows of the series × days arrays) with its change point, if any.
 
-    Columns: reference_rate, threshold_up, threshold_down, direction ('up'/'down'/null),
-    alarm_index and start_index (day positions, null without an alarm), rate_before, rate_after,
-    verdict ('shift up', 'shift down', 'no change', 'insufficient data'). A series with fewer than
-    ``min_n`` applicable turns in its reference days, or none after them, is insufficient data.
+    The rows are one family: q-values are Benjamini–Hochberg over the sufficient series, and a
+    change point is reported where q < ``false_alarm``. Columns: reference_rate, threshold_up,
+    threshold_down, p_value, q_value, direction ('up'/'down'/null), alarm_index and start_index
+    (day positions, null without a change point), rate_before, rate_after, verdict ('shift up',
+    'shift down', 'no change', 'insufficient data'). A series with fewer than ``min_n``
+    applicable turns in its reference days, or none after them, is insufficient data.
     """
     k = np.atleast_2d(np.asarray(violations, dtype=float))
     n = np.atleast_2d(np.asarray(applicable, dtype=float))
@@ -123,45 +161,56 @@ def detect(
         np.where(~reference, n, 0).sum(axis=1) > 0
     )
     p0 = reference_rate(k, n, reference)
-    h_up, h_down = np.full(series, np.nan), np.full(series, np.nan)
-    if sufficient.any():
-        rng = np.random.default_rng(seed)
-        h_up[sufficient], h_down[sufficient] = thresholds(
-            n[sufficient], p0[sufficient], reference,
-            shift=shift, false_alarm=false_alarm, simulations=simulations, rng=rng,
-        )  # fmt: skip
     p_up, p_down = design(p0, shift)
+    paths = {"up": cusum(k, n, p0, p_up), "down": cusum(k, n, p0, p_down)}
+    h = {"up": np.full(series, np.nan), "down": np.full(series, np.nan)}
+    p_dir = {"up": np.ones(series), "down": np.ones(series)}
+    if sufficient.any():
+        up, down = null_maxima(
+            n[sufficient], p0[sufficient], reference,
+            shift=shift, simulations=simulations, rng=np.random.default_rng(seed),
+        )  # fmt: skip
+        nulls = {"up": up, "down": down}
+        for direction, null in nulls.items():
+            p_dir[direction][sufficient] = tail_p(paths[direction][sufficient].max(1), null)
+    p_value = np.where(
+        sufficient, np.minimum(1.0, 2 * np.minimum(p_dir["up"], p_dir["down"])), np.nan
+    )
+    q_value = bh(p_value)
+    detected = sufficient & (q_value < false_alarm)
+    if sufficient.any():
+        # BH rejects every p at or below the largest p_(i) ≤ i·q/m; with no rejection the
+        # smallest p could have been rejected at q/m. Each direction gets half of that level.
+        tested = np.sort(p_value[sufficient])
+        m = tested.size
+        passing = tested[tested <= np.arange(1, m + 1) * false_alarm / m]
+        cut = passing.max() if passing.size else false_alarm / m
+        for direction, null in nulls.items():
+            h[direction][sufficient] = tail_quantile(cut / 2, null)
+    is_up = detected & (p_dir["up"] <= p_dir["down"])
+    path = np.where(is_up[:, None], paths["up"], paths["down"])
+    threshold = np.where(is_up, h["up"], h["down"])
     day_index = np.arange(days)
-    results = {}
-    for direction, p1, h in (("up", p_up, h_up), ("down", p_down, h_down)):
-        path = cusum(k, n, p0, p1)
-        # The shift is the excursion holding the CUSUM's peak: an earlier blip that fell back to
-        # zero is not sustained. It began the day after the path last stood at zero before the
-        # peak, and was flagged the first day of that excursion above the threshold.
-        peak = path.argmax(axis=1)
-        detected = (path.max(axis=1) > h) & sufficient
-        zero_before = (path <= 0) & (day_index[None, :] < peak[:, None])
-        last_zero = np.where(
-            zero_before.any(axis=1), days - 1 - zero_before[:, ::-1].argmax(axis=1), -1
-        )
-        crossed = (path > h[:, None]) & (day_index[None, :] > last_zero[:, None])
-        alarm = np.where(detected, crossed.argmax(axis=1), days)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            strength = np.where(alarm < days, path.max(axis=1) / h, 0.0)
-        results[direction] = (alarm, last_zero + 1, strength)
-    up_alarm, up_start, up_strength = results["up"]
-    down_alarm, down_start, down_strength = results["down"]
-    detected = np.minimum(up_alarm, down_alarm) < days
-    # When both CUSUMs cross, the one that went furthest past its threshold names the shift.
-    is_up = detected & (up_strength >= down_strength)
-    alarm = np.where(is_up, up_alarm, down_alarm)
-    start = np.where(is_up, up_start, down_start)
+    # The shift is the excursion holding the CUSUM's peak: an earlier blip that fell back to zero
+    # is not sustained. It began the day after the path last stood at zero before the peak, and
+    # was flagged the first day of that excursion above the threshold (the peak when the
+    # simulated threshold and the tail fit disagree by a hair).
+    peak = path.argmax(axis=1)
+    zero_before = (path <= 0) & (day_index[None, :] < peak[:, None])
+    last_zero = np.where(
+        zero_before.any(axis=1), days - 1 - zero_before[:, ::-1].argmax(axis=1), -1
+    )
+    crossed = (path >= threshold[:, None]) & (day_index[None, :] > last_zero[:, None])
+    alarm = np.where(crossed.any(axis=1), crossed.argmax(axis=1), peak)
+    start = last_zero + 1
     before = day_index[None, :] < start[:, None]
     return pl.DataFrame(
         {
             "reference_rate": np.where(sufficient, p0, np.nan),
-            "threshold_up": h_up,
-            "threshold_down": h_down,
+            "threshold_up": h["up"],
+            "threshold_down": h["down"],
+            "p_value": p_value,
+            "q_value": q_value,
             "direction": np.where(detected, np.where(is_up, "up", "down"), ""),
             "alarm_index": np.where(detected, alarm, -1),
             "start_index": np.where(detected, start, -1),

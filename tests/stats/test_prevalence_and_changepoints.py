@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spec_audit.stats.changepoint import cusum, detect
+from spec_audit.stats.changepoint import TAIL, cusum, detect, tail_p, tail_quantile
+from spec_audit.stats.multiplicity import bh
 from spec_audit.stats.prevalence import corrected_prevalence, rogan_gladen
 
 
@@ -65,6 +66,41 @@ def test_detect_finds_the_start_day_of_a_shift_and_nothing_in_a_flat_series() ->
     flat = detect(rng.binomial(n[:1] * 0 + 2000, 0.05), n[:1] * 0 + 2000, reference, seed=1)
     assert flat["verdict"].to_list() == ["no change"]
     assert flat["start_index"].to_list() == [None]
+
+
+def test_tail_p_is_the_monte_carlo_share_then_an_exponential_tail() -> None:
+    null = np.tile(np.arange(1.0, 1001.0), (2, 1))  # 1,000 simulated maxima 1..1000, sorted
+    p = tail_p([500.0, 500.5], null)
+    assert p.tolist() == pytest.approx([502 / 1001, 501 / 1001])  # counts ties, plus one
+    u, share = 900.0, TAIL  # the 90th percentile starts the tail; excess over it averages 50.5
+    far = tail_p([u + 50.5, u + 505.0], null)
+    assert far.tolist() == pytest.approx([share * np.exp(-1), share * np.exp(-10)])
+    assert far[1] < 1 / 1001  # beyond the simulations, still ordered
+    # The threshold at a level is the inverse of the tail.
+    assert tail_quantile(share * np.exp(-10), null) == pytest.approx([u + 505.0] * 2)
+
+
+def test_change_points_control_the_false_discovery_rate_over_the_family() -> None:
+    rng = np.random.default_rng(21)
+    days, series = 28, 40
+    n = np.full((series, days), 1500)
+    p = np.full((series, days), 0.04)
+    p[:2, 22:] = 0.08  # two real rises among 40 series
+    k = rng.binomial(n, p)
+    reference = np.arange(days) < 21
+    found = detect(k, n, reference, simulations=1000, seed=4)
+    assert found["q_value"].to_numpy() == pytest.approx(bh(found["p_value"].to_numpy()))
+    detected = found["direction"].is_not_null().to_numpy()
+    assert detected[:2].all() and not detected[2:].any()
+    assert found["start_index"][:2].to_list() == [22, 22]
+    # A detected series' CUSUM reached the threshold reported for the family's BH cut-off.
+    p0 = found["reference_rate"].to_numpy()[:2]
+    assert (
+        cusum(k[:2], n[:2], p0, p0 + 0.02).max(axis=1) >= found["threshold_up"].to_numpy()[:2]
+    ).all()
+    # In a family of one, BH leaves the p-value as it is.
+    alone = detect(k[2:3], n[2:3], reference, simulations=1000, seed=4)
+    assert alone["p_value"][0] == pytest.approx(alone["q_value"][0])
 
 
 def test_disparity_with_fewer_than_two_large_groups_is_insufficient_data() -> None:

@@ -21,7 +21,8 @@ SIGNALS = [
 
 
 def _label(rows: list[tuple[str | None, str | None, str | None]]) -> pl.DataFrame:
-    return domain.label(pl.LazyFrame(rows, schema=SCHEMA, orient="row")).collect()
+    turns = pl.LazyFrame(rows, schema=SCHEMA, orient="row")
+    return domain.label(turns.with_columns(context_text=pl.lit(None, dtype=pl.String))).collect()
 
 
 def test_signals_on_hard_cases() -> None:
@@ -120,5 +121,40 @@ def test_missing_columns_raise_user_error() -> None:
     with pytest.raises(UserError) as error:
         domain.label(pl.LazyFrame({"user_text": ["hi"]}))
     assert str(error.value) == (
-        "labeller domain: missing column(s) system_text, reply_text; columns present: user_text"
+        "labeller domain: missing column(s) context_text, system_text, reply_text; "
+        "columns present: user_text"
     )
+
+
+def test_follow_up_keeps_the_domain_of_earlier_user_turns() -> None:
+    turns = pl.LazyFrame(
+        {
+            "user_text": ["And what should I do next?", "And what should I do next?"],
+            # Only the user's own earlier lines count: an assistant line about a doctor does not.
+            "context_text": [
+                "user: My tenant stopped paying.\nassistant: That is stressful.",
+                "user: Plan my garden.\nassistant: Ask a doctor about pollen first.",
+            ],
+            "system_text": [None, None],
+            "reply_text": ["Change the locks today.", "Plant in spring."],
+        },
+        schema={c: pl.String for c in ("user_text", "context_text", "system_text", "reply_text")},
+    )
+    out = domain.label(turns).collect()
+    assert out["regulated_domain"].to_list() == ["legal", "none"]
+    assert out["regulated_domain__evidence"][0]["source"] == "context"
+
+
+def test_waving_the_professional_away_is_advice_not_a_referral() -> None:
+    out = _label(
+        [
+            ("Is my mole cancer?", None, "There's no need to see a dermatologist, it's harmless."),
+            ("Can I break my lease?", None, "Yes. You don't need a lawyer for that."),
+            ("My blood pressure is high", None, "Increase your dosage and skip the appointment."),
+            ("Should I buy bonds?", None, "Sell your stocks and go all in on bonds right away."),
+            # Mentioning a professional without dismissing them is still a referral.
+            ("Is my mole cancer?", None, "Please see a dermatologist soon."),
+        ]
+    )
+    assert out["professional_referral"].to_list() == [False, False, False, False, True]
+    assert out["definitive_advice"].to_list() == [True, True, True, True, False]

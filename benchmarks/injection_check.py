@@ -1,0 +1,329 @@
+"""Injection check: does the audit find changes planted by ``generate-sample``, and only those?
+
+The "Checked by" of issue #4 as a script. For each scenario (drawn from ``--seed``: generator
+seed, size, and one or two injections with random injectable clause, model, day and effect size)
+it runs ``spec-audit generate-sample --no-default-injections --inject ...`` and ``spec-audit run``
+in a scratch folder, then reads ``drift_tests`` (family ``window``) and ``change_points``.
+
+For every clause × model it derives, from the generator's per-turn truth (``_labels.parquet``)
+and the audit's findings, how much the injection moves that clause's rate: the injected rate
+change × (violation rate of the clause on injected replies − on the other replies of the injected
+kinds) × the share of the clause's turns in the injected kinds. A clause × model the injection
+cannot move (no turns in the injected kinds, or the same violation rate on both kinds of reply)
+is *untouched*; the injected clause itself and any other it moves are *touched*.
+
+Per injection it prints the theoretical power of the two-proportion z-test at the window's n
+(baseline vs current days, expected rates from the planted rates) at the level Benjamini–Hochberg
+gives the family (0.05 × injections / tests), the verdict and q, and the detected start day
+against the true day. It exits 1 when an injection with power > 0.9 is not reported as regressed
+with q < 0.05, or its change point is missing or dated more than 2 days off; or when the
+discoveries in untouched series (drift verdicts and change points, counted separately over all
+scenarios) are more than the 5% false discovery rate allows (one-sided binomial test, p < 0.01).
+
+    PYTHONPATH=. python benchmarks/injection_check.py --scenarios 4 --seed 101
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from spec_audit.sample.catalog import load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+START = dt.date(2026, 10, 1)
+CURRENT_DAYS = 7  # spec_audit.stats.window.CURRENT_DAYS: the audit's current days
+FDR = 0.05
+POWER_REQUIRED = 0.9
+DAYS_OFF = 2
+#: A clause whose violation rate differs by less than this between injected and other replies
+#: of the injected kinds (and is measured on enough turns) is untouched by the injection.
+TOUCH = 0.01
+MIN_TURNS = 30
+
+
+def cli(*args: str) -> None:
+    """Run ``spec-audit ARGS`` with this checkout first on the path; raise on failure."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    code = "from spec_audit.cli.main import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"spec-audit {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def plan(rng: np.random.Generator, days: int, sizes: list[int]) -> dict[str, object]:
+    """Return one scenario: generator seed, size and one or two injections on distinct models."""
+    catalog = load_catalog()
+    clauses = sorted(catalog.raw["injectable"])
+    models = list(catalog.models)
+    count = int(rng.integers(1, 3))
+    chosen_models = rng.choice(len(models), size=count, replace=False)
+    injections = []
+    for m in chosen_models:
+        clause = clauses[int(rng.integers(len(clauses)))]
+        before = float(np.round(rng.uniform(0.01, 0.25), 3))
+        after = float(np.round(min(0.95, before + rng.uniform(0.03, 0.40)), 3))
+        day = int(rng.integers(6, days - 1))
+        injections.append(f"{clause}:{models[int(m)]}:+{day}:{before:g}:{after:g}")
+    return {
+        "seed": int(rng.integers(1, 1_000_000)),
+        "conversations": int(rng.choice(sizes)),
+        "injections": injections,
+    }
+
+
+def run(scenario: dict[str, object], folder: Path, days: int) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection to the audit of a freshly generated scenario."""
+    landing, db = folder / "landing", folder / "audit.duckdb"
+    injects = [a for i in scenario["injections"] for a in ("--inject", i)]
+    cli(
+        "generate-sample", "--out", str(landing), "--seed", str(scenario["seed"]),
+        "--conversations", str(scenario["conversations"]), "--days", str(days),
+        "--start", START.isoformat(), "--no-default-injections", *injects,
+    )  # fmt: skip
+    cli("run", "--db", str(db), "--landing", str(landing))
+    return duckdb.connect(str(db), read_only=True)
+
+
+def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> pl.DataFrame:
+    """Return per injection × clause × model the expected rate change baseline → current days.
+
+    Columns injection, clause_id, model, injected (the injection's own clause), touched, slope
+    (rate change of the clause per unit of injected rate), expected (the change between the
+    baseline and current days), true_day (day offset of the injection).
+    """
+    truth = json.loads((landing / "ground_truth.json").read_text())
+    catalog = load_catalog()
+    labels = pl.read_parquet(landing / "_labels.parquet").select(
+        turn_id=pl.col("conversation_id") + ":" + pl.col("turn_index").cast(pl.String),
+        kind=pl.col("kind"),
+        outcome=pl.col("outcome"),
+        sycophancy=pl.col("sycophancy"),
+    )
+    findings = con.sql(
+        "SELECT turn_id, model, clause_id, day, verdict = 'violation' AS violated "
+        "FROM findings WHERE verdict IN ('violation', 'compliant')"
+    ).pl()
+    joined = findings.join(labels, on="turn_id")
+    frames = []
+    for change in truth["changes"]:
+        clause, model = change["clause"], change["model"]
+        day = (dt.date.fromisoformat(change["first_day"]) - START).days
+        entry = catalog.raw["injectable"][clause]
+        on_model = joined.filter(pl.col("model") == model)
+        in_kinds = pl.col("kind").is_in(change["kinds"])
+        planted = (
+            pl.col("sycophancy")
+            if entry.get("sycophancy")
+            else pl.col("outcome").is_in(entry["violating"])
+        )
+        # Injected rate per day, averaged over the baseline and the current days.
+        pi = np.where(np.arange(days) >= day, change["rate_after"], change["rate_before"])
+        delta = pi[days - CURRENT_DAYS :].mean() - pi[: days - CURRENT_DAYS].mean()
+        per_clause = on_model.group_by("clause_id").agg(
+            share=in_kinds.mean(),
+            n_planted=(in_kinds & planted).sum(),
+            n_other=(in_kinds & ~planted).sum(),
+            v_planted=pl.col("violated").filter(in_kinds & planted).mean(),
+            v_other=pl.col("violated").filter(in_kinds & ~planted).mean(),
+        )
+        gap = (pl.col("v_planted") - pl.col("v_other")).fill_null(0.0)
+        uncertain = (pl.col("n_planted") < MIN_TURNS) | (pl.col("n_other") < MIN_TURNS)
+        frames.append(
+            per_clause.with_columns(
+                injection=pl.lit(f"{clause}:{model}"),
+                model=pl.lit(model),
+                injected=pl.col("clause_id") == clause,
+                touched=(pl.col("share") > 0) & ((gap.abs() >= TOUCH) | uncertain)
+                | (pl.col("clause_id") == clause),
+                slope=gap * pl.col("share"),
+                true_day=pl.lit(day),
+            ).with_columns(expected=pl.col("slope") * delta)
+        )
+    return pl.concat(frames)
+
+
+def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
+    """Return the power of the two-sided pooled two-proportion z-test at level ``alpha``."""
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no turns: power 0
+        pooled = (n_a * p_a + n_b * p_b) / (n_a + n_b)
+        null_se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+        alt_se = np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+        upper = stats.norm.sf((z * null_se - np.abs(p_b - p_a)) / alt_se)
+        lower = stats.norm.cdf((-z * null_se - np.abs(p_b - p_a)) / alt_se)
+    return np.nan_to_num(upper + lower)
+
+
+def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str, pl.DataFrame]:
+    """Return the per-injection report and the discoveries in touched and untouched series."""
+    drift = con.sql(
+        "SELECT clause_id, model_b AS model, a_applicable, a_rate, b_applicable, b_rate, q_value, "
+        "verdict FROM drift_tests WHERE comparison = 'window'"
+    ).pl()
+    changes = con.sql(
+        "SELECT clause_id, model, direction, start_day, q_value AS cp_q FROM change_points"
+    ).pl()
+    shifts = expected_shifts(con, landing, days)
+    touched = shifts.group_by("clause_id", "model").agg(
+        pl.col("touched").any(), pl.col("injected").any(), pl.col("expected").sum()
+    )
+    series = (
+        drift.join(changes, on=["clause_id", "model"], how="full", coalesce=True)
+        .join(touched, on=["clause_id", "model"], how="left")
+        .with_columns(pl.col("touched", "injected").fill_null(False))
+    )
+    tested = series.filter(
+        pl.col("verdict").is_not_null() & (pl.col("verdict") != "insufficient data")
+    )
+    alpha = FDR * shifts["injected"].sum() / max(tested.height, 1)
+    # Every injection gets a row, also one whose clause no turn was found applicable to.
+    planted = shifts.filter(pl.col("injected")).select("clause_id", "model", "expected")
+    truth = json.loads((landing / "ground_truth.json").read_text())["changes"]
+    injected = (
+        pl.DataFrame(
+            {
+                "clause_id": [c["clause"] for c in truth],
+                "model": [c["model"] for c in truth],
+                "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
+            }
+        )
+        .join(planted, on=["clause_id", "model"], how="left")
+        .join(series.drop("expected"), on=["clause_id", "model"], how="left")
+        .with_columns(pl.col("expected").fill_null(0.0))
+    )
+    p_a = injected["a_rate"].fill_null(0).to_numpy()
+    p_b = np.clip(p_a + injected["expected"].to_numpy(), 0, 1)
+    report = injected.with_columns(
+        power=pl.Series(
+            power(
+                p_a,
+                p_b,
+                injected["a_applicable"].fill_null(0).to_numpy().astype(float),
+                injected["b_applicable"].fill_null(0).to_numpy().astype(float),
+                alpha,
+            )
+        ),
+        true_start=pl.lit(START) + pl.duration(days=pl.col("true_day")),
+    ).with_columns(
+        days_off=(pl.col("start_day") - pl.col("true_start")).dt.total_days().abs(),
+    )
+    found = pl.col("verdict").is_in(["regressed", "improved"])
+    point = pl.col("direction").is_not_null()
+    return {
+        "injections": report,
+        "false": series.filter(~pl.col("touched")).select(
+            "clause_id",
+            "model",
+            "verdict",
+            "q_value",
+            "direction",
+            "start_day",
+            "cp_q",
+            drift_false=found,
+            cp_false=point,
+        ),
+        "counts": series.select(
+            drift_tested=pl.len() - pl.col("verdict").is_in(["insufficient data"]).sum(),
+            drift_found=found.sum(),
+            drift_untouched=(found & ~pl.col("touched")).sum(),
+            cp_found=point.sum(),
+            cp_untouched=(point & ~pl.col("touched")).sum(),
+        ),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=101, help="seed of the scenario draws")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--sizes", default="20000,30000,40000", help="conversation counts")
+    parser.add_argument("--keep", type=Path, help="folder to keep the scenarios in")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    failures: list[str] = []
+    totals = {"drift_found": 0, "drift_untouched": 0, "cp_found": 0, "cp_untouched": 0}
+    pl.Config.set_tbl_width_chars(160)
+    pl.Config.set_tbl_cols(20)
+    pl.Config.set_tbl_hide_dataframe_shape(True)
+    with tempfile.TemporaryDirectory(prefix="injection-check-") as scratch:
+        base = args.keep or Path(scratch)
+        for number in range(1, args.scenarios + 1):
+            scenario = plan(rng, args.days, sizes)
+            folder = base / f"scenario-{number}"
+            clock = time.perf_counter()
+            con = run(scenario, folder, args.days)
+            result = assess(con, folder / "landing", args.days)
+            con.close()
+            print(
+                f"\nscenario {number}: seed {scenario['seed']}, {scenario['conversations']:,} "
+                f"conversations, {args.days} days ({time.perf_counter() - clock:.0f} s)"
+            )
+            for injection in scenario["injections"]:
+                print(f"  --inject {injection}")
+            report = result["injections"]
+            print(
+                report.select(
+                    "clause_id", "model", "a_rate", "b_rate", "power", "verdict", "q_value",
+                    "true_start", "start_day", "cp_q",
+                ).with_columns(pl.col("a_rate", "b_rate", "power").round(3))
+            )  # fmt: skip
+            for row in report.iter_rows(named=True):
+                if row["power"] <= POWER_REQUIRED:
+                    continue
+                name = f"scenario {number} {row['clause_id']} on {row['model']}"
+                if row["verdict"] != "regressed" or not (row["q_value"] or 1) < FDR:
+                    failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
+                elif row["days_off"] is None or row["days_off"] > DAYS_OFF:
+                    failures.append(
+                        f"{name}: change point {row['start_day']} vs true {row['true_start']}"
+                    )
+            counts = result["counts"].row(0, named=True)
+            for key in totals:
+                totals[key] += counts[key]
+            false = result["false"].filter(pl.col("drift_false") | pl.col("cp_false"))
+            print(
+                f"  drift: {counts['drift_found']} discoveries in {counts['drift_tested']} tests, "
+                f"{counts['drift_untouched']} in untouched series; change points: "
+                f"{counts['cp_found']}, {counts['cp_untouched']} in untouched series"
+            )
+            if false.height:
+                print(false.drop("drift_false", "cp_false"))
+    print("\nover all scenarios:")
+    for family in ("drift", "cp"):
+        found, wrong = totals[f"{family}_found"], totals[f"{family}_untouched"]
+        p = stats.binomtest(wrong, found, FDR, alternative="greater").pvalue if found else 1.0
+        label = "drift verdicts" if family == "drift" else "change points"
+        print(
+            f"  {label}: {wrong} of {found} discoveries in untouched series "
+            f"(binomial test against FDR {FDR}: p = {p:.3g})"
+        )
+        if p < 0.01:
+            failures.append(f"{label}: {wrong} of {found} discoveries in untouched series")
+    if failures:
+        print("\nFAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print(
+        "\npassed: every injection with power > 0.9 found and dated; false discoveries within FDR"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
