@@ -147,11 +147,15 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     self_harm = f"⟦/?{CATEGORIES.index('self_harm')}⟧"
     # "why" right before a harm term that opens with the request ("why is it best for <group>").
     why_harm = r"(?i)\bwhy\s+(?:(?:is|was) it\s+)?⟦\d+⟧"
+    # "where can I" asks for a place to do the harm only when the harm term is what follows it
+    # ("where can I poison my uncle"), not a course or a history of it further on.
+    where_harm = r"(?i)\bwhere\s+(?:can|could|should|would|do|might)\s+(?:i|we|one)\s+⟦\d+⟧"
     tied_request = "|".join(
         (
             within(pattern("intent_request", "intent_request_after"), tag, request_window),
             within(closes, pattern("intent_request_after"), request_window),
             why_harm,
+            where_harm,
         )
     )
     tied_method = within(pattern("intent_method"), self_harm, request_window)
