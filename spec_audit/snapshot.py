@@ -12,7 +12,11 @@ second on millions of conversations (``READ_MODELS``), built in SQL from the cop
   queries that look words up). A search matches the conversations holding every word of the query
   whose user or reply text also contains the whole query, case-insensitively. Building it is the
   bulk of publishing: about 150 s for a million conversations on a busy 2-core machine.
+- ``snapshot_search_word_days``: how many conversations hold each word, per day (picks the rarest
+  word of a query).
 - ``snapshot_refusal_quadrant``: the refusal quadrant per clause, day, model and surface.
+- ``snapshot_refusal_harm``: the refusal quadrant per harm category, day, model and surface.
+- ``snapshot_conversation_counts``: conversations and turns per day, model and surface.
 """
 
 from __future__ import annotations
@@ -30,8 +34,15 @@ from spec_audit.store import connect
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 #: Tables publish adds to the snapshot (and only to it), each created by ``sql/<table>.sql``
-#: (the search index then filled a day at a time by ``sql/snapshot_search_words_day.sql``).
-READ_MODELS = ("snapshot_search_words", "snapshot_refusal_quadrant")
+#: in this order (the search index is filled a day at a time by ``sql/snapshot_search_words_day.sql``
+#: before the tables that follow it are built from it).
+READ_MODELS = (
+    "snapshot_search_words",
+    "snapshot_search_word_days",
+    "snapshot_refusal_quadrant",
+    "snapshot_refusal_harm",
+    "snapshot_conversation_counts",
+)
 
 
 @cache
@@ -58,9 +69,11 @@ def build_read_models(con: duckdb.DuckDBPyConnection) -> None:
     with_search_macro(con)
     for table in READ_MODELS:
         con.execute(_sql(table))
-    # The index is filled a day at a time: memory holds one day's words, not a month's.
-    for (day,) in con.execute("SELECT DISTINCT day FROM turns ORDER BY day").fetchall():
-        con.execute(_sql("snapshot_search_words_day"), {"day": day})
+        if table == "snapshot_search_words":
+            # Filled a day at a time: memory holds one day's words, not a month's.
+            days = con.execute("SELECT DISTINCT day FROM turns ORDER BY day").fetchall()
+            for (day,) in days:
+                con.execute(_sql("snapshot_search_words_day"), {"day": day})
 
 
 def publish(db: Path) -> Path:
