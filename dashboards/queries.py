@@ -399,13 +399,16 @@ def turns_text(snap: Snapshot, turn_ids: tuple[str, ...]) -> pl.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def coverage(snap: Snapshot, filters: Filters) -> pl.DataFrame | None:
-    """Return ``spec_audit.spec.coverage.coverage`` of the filters' catalog, None if not shipped."""
+    """Return ``spec_audit.spec.coverage.coverage`` of the filters' catalog, None if not shipped.
+
+    The counts are summed from clause_metrics, which publish copies with the findings it counts.
+    """
     found = catalog(f"{filters.spec_id}@{filters.spec_version}")
     if found is None:
         return None
     cursor = connection(snap).cursor()
     try:
-        return catalog_coverage(found, cursor, filters.start, filters.end)
+        return catalog_coverage(found, cursor, filters.start, filters.end, from_metrics=True)
     finally:
         cursor.close()
 

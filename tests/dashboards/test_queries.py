@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from dashboards import queries
@@ -175,6 +176,19 @@ def test_data_quality_queries(fixture_db: Path) -> None:
     assert checks.select("expectation", "success").rows() == [
         ("reply_not_empty", False), ("turn_ids_unique", True),
     ]  # fmt: skip
+
+
+def test_coverage_counts_are_summed_from_clause_metrics(fixture_db: Path) -> None:
+    snap = queries.current_snapshot()
+    counted = queries.coverage(snap, ALL).filter(pl.col("findings") > 0)
+    assert counted.select("clause_id", "findings", "scored", "violations").rows() == [
+        (ABI, 400, 400, 44), (RA, 50, 50, 5),
+    ]  # fmt: skip
+    day_one = queries.Filters("model-spec", "2025-12-18", D1, D1)
+    frame = queries.coverage(snap, day_one)
+    assert frame.filter(pl.col("clause_id") == ABI)["violations"].to_list() == [10]
+    assert frame["findings"].sum() == 100  # every other clause: zero, not null
+    assert frame["findings"].null_count() == 0
 
 
 def test_missing_snapshot_is_a_user_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
