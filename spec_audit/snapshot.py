@@ -4,7 +4,8 @@ An audit writes ``audit.duckdb``; readers open ``audit.snapshot.duckdb`` beside 
 replaced atomically (copy to a temporary file, then rename) after each audit. A reader that has
 the old snapshot open keeps reading it undisturbed, and a running audit never blocks a reader.
 
-Before the rename, the copy gets the read models the dashboards need to answer in well under a
+Before the rename, the copy's turns are put in day and conversation order
+(``sql/snapshot_turns_in_order.sql``) and it gets the read models the dashboards need to answer in well under a
 second on millions of conversations (``READ_MODELS``), built in SQL from the copied tables:
 
 - ``snapshot_search_words``: the text-search index, one row per word × conversation. A word is a
@@ -67,6 +68,7 @@ def build_read_models(con: duckdb.DuckDBPyConnection) -> None:
     if "signals" not in present:  # nothing labelled yet: the quadrant is simply empty
         ensure_signals_table(con)
     with_search_macro(con)
+    order_turns(con)
     for table in READ_MODELS:
         con.execute(_sql(table))
         if table == "snapshot_search_words":
@@ -74,6 +76,16 @@ def build_read_models(con: duckdb.DuckDBPyConnection) -> None:
             days = con.execute("SELECT DISTINCT day FROM turns ORDER BY day").fetchall()
             for (day,) in days:
                 con.execute(_sql("snapshot_search_words_day"), {"day": day})
+
+
+def order_turns(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite the ``turns`` table of ``con`` in day, conversation and turn order."""
+    (ddl,) = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = 'turns' AND schema_name = 'main'"
+    ).fetchall()[0]
+    con.execute("ALTER TABLE turns RENAME TO turns_unordered")
+    con.execute(ddl)  # the table's own definition: same columns, same primary key
+    con.execute(_sql("snapshot_turns_in_order"))
 
 
 def publish(db: Path) -> Path:

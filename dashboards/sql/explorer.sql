@@ -45,11 +45,16 @@ WITH f AS NOT MATERIALIZED (
       AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
       AND conversation_id IN (SELECT conversation_id FROM candidates)
       AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
+), found AS MATERIALIZED (
+    -- A search's matching findings, read once: only the candidates' days, only the hits.
+    SELECT conversation_id, day, model, surface, clause_id, verdict FROM f
+    WHERE $search
+      AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
+      AND conversation_id IN (SELECT conversation_id FROM hits)
 ), matching AS NOT MATERIALIZED (
-    SELECT conversation_id, day FROM f
-    WHERE NOT $search
-       OR (day >= (SELECT min(day) FROM candidates)  -- only the days the candidates span
-           AND conversation_id IN (SELECT conversation_id FROM hits))
+    SELECT conversation_id, day, model, surface, clause_id, verdict FROM f WHERE NOT $search
+    UNION ALL
+    SELECT * FROM found
 ), cutoff AS (
     -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
     -- the scan skip older row groups; a conversation has at most a few dozen findings.
@@ -65,7 +70,7 @@ SELECT f.conversation_id, any_value(f.day) AS day, any_value(f.model) AS model,
        count(*) FILTER (WHERE f.verdict = 'violation')::BIGINT AS violations,
        list(DISTINCT f.clause_id ORDER BY f.clause_id) FILTER (WHERE f.verdict = 'violation')
            AS violated_clauses
-FROM f JOIN shown USING (conversation_id, day)
+FROM matching AS f JOIN shown USING (conversation_id, day)
 -- Explicit bounds let the scan skip every other day's row groups (zone maps on day).
 WHERE f.day BETWEEN (SELECT min(day) FROM shown) AND (SELECT max(day) FROM shown)
 GROUP BY f.conversation_id
