@@ -28,9 +28,10 @@ WITH f AS NOT MATERIALIZED (
     ORDER BY day DESC, conversation_id
     LIMIT $batch
 ), candidates AS MATERIALIZED (
-    SELECT conversation_id, day FROM rare WHERE len($words::VARCHAR[]) = 1
+    -- Each candidate carries the query's pattern for the check below (see hits).
+    SELECT conversation_id, day, $pattern AS pattern FROM rare WHERE len($words::VARCHAR[]) = 1
     UNION ALL
-    SELECT conversation_id, day FROM snapshot_search_words
+    SELECT conversation_id, day, $pattern AS pattern FROM snapshot_search_words
     WHERE $search AND len($words::VARCHAR[]) > 1
       AND day BETWEEN (SELECT min(day) FROM rare) AND (SELECT max(day) FROM rare)
       AND word IN (SELECT unnest($words::VARCHAR[]))
@@ -40,11 +41,12 @@ WITH f AS NOT MATERIALIZED (
 ), hits AS MATERIALIZED (
     SELECT conversation_id FROM candidates WHERE NOT $verify
     UNION ALL
-    SELECT DISTINCT conversation_id FROM turns
+    -- Matching the candidate's pattern, not the parameter, keeps the (costly) ILIKE after the
+    -- join: it runs on the candidates' turns only, not on every turn of their days.
+    SELECT DISTINCT t.conversation_id FROM turns AS t JOIN candidates AS c USING (conversation_id)
     WHERE $verify
-      AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
-      AND conversation_id IN (SELECT conversation_id FROM candidates)
-      AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
+      AND t.day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
+      AND (t.user_text ILIKE c.pattern ESCAPE '\' OR t.reply_text ILIKE c.pattern ESCAPE '\')
 ), found AS MATERIALIZED (
     -- A search's matching findings, read once: only the candidates' days, only the hits.
     SELECT conversation_id, day, model, surface, clause_id, verdict FROM f
