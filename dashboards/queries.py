@@ -38,7 +38,8 @@ SNAPSHOT_ENV = "SPEC_AUDIT_SNAPSHOT"
 EXPLORER_LIMIT = 50
 #: A text search checks the newest 8 times `limit` conversations holding its rarest word, then the
 #: newest 64 times `limit`, then all, and stops once a batch fills the page: a common word or phrase
-#: costs a few hundred conversations' text, not a month's.
+#: costs a few hundred conversations' text, not a month's. A batch too small to fill the page at the
+#: rate of matches the previous batch found is skipped.
 SEARCH_BATCHES = (8, 64, None)
 #: What a text search matches, as the explorer page states it.
 SEARCH_HELP = (
@@ -326,13 +327,17 @@ def explorer(
         "verify": words != [search.strip().lower()],
         "pattern": f"%{escaped}%",
     }
+    needed = 0  # candidates a batch needs to fill the page, at the rate of matches seen so far
     for times in SEARCH_BATCHES:
         batch = None if times is None else times * limit
+        if batch is not None and batch < needed:
+            continue  # it would not fill the page: go on to a larger batch
         found = run(snap, "explorer", {**params, "batch": batch})
         # A batch that fills the page holds exactly the newest matches (candidates are checked
         # in the page's order); one that held every candidate is the whole answer.
         if found.height >= limit or batch is None or counts.get(rare, 0) <= batch:
             return found
+        needed = batch * limit // max(found.height, 1)
     raise AssertionError("unreachable: the last batch is every candidate")
 
 
