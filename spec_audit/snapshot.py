@@ -12,7 +12,8 @@ second on millions of conversations (``READ_MODELS``), built in SQL from the cop
   run of letters and digits (any script), lower-cased (macro ``search_words``, shared with the
   queries that look words up). A search matches the conversations holding every word of the query
   whose user or reply text also contains the whole query, case-insensitively. Building it is the
-  bulk of publishing: about 150 s for a million conversations on a busy 2-core machine.
+  bulk of publishing: a million conversations took 409 s in all (turns rewritten in order and
+  every read model) on a 2-core machine at load average 10.
 - ``snapshot_search_word_days``: how many conversations hold each word, per day (picks the rarest
   word of a query).
 - ``snapshot_refusal_quadrant``: the refusal quadrant per clause, day, model and surface.
