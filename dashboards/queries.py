@@ -38,7 +38,8 @@ SNAPSHOT_ENV = "SPEC_AUDIT_SNAPSHOT"
 EXPLORER_LIMIT = 50
 #: A text search checks the newest 8 times `limit` conversations holding its rarest word, then the
 #: newest 64 times `limit`, then all, and stops once a batch fills the page: a common word or phrase
-#: costs a few hundred conversations' text, not a month's.
+#: costs a few hundred conversations' text, not a month's. A batch too small to fill the page at the
+#: rate of matches the previous batch found is skipped.
 SEARCH_BATCHES = (8, 64, None)
 #: What a text search matches, as the explorer page states it.
 SEARCH_HELP = (
@@ -326,13 +327,17 @@ def explorer(
         "verify": words != [search.strip().lower()],
         "pattern": f"%{escaped}%",
     }
+    needed = 0  # candidates a batch needs to fill the page, at the rate of matches seen so far
     for times in SEARCH_BATCHES:
         batch = None if times is None else times * limit
+        if batch is not None and batch < needed:
+            continue  # it would not fill the page: go on to a larger batch
         found = run(snap, "explorer", {**params, "batch": batch})
         # A batch that fills the page holds exactly the newest matches (candidates are checked
         # in the page's order); one that held every candidate is the whole answer.
         if found.height >= limit or batch is None or counts.get(rare, 0) <= batch:
             return found
+        needed = batch * limit // max(found.height, 1)
     raise AssertionError("unreachable: the last batch is every candidate")
 
 
@@ -399,13 +404,16 @@ def turns_text(snap: Snapshot, turn_ids: tuple[str, ...]) -> pl.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def coverage(snap: Snapshot, filters: Filters) -> pl.DataFrame | None:
-    """Return ``spec_audit.spec.coverage.coverage`` of the filters' catalog, None if not shipped."""
+    """Return ``spec_audit.spec.coverage.coverage`` of the filters' catalog, None if not shipped.
+
+    The counts are summed from clause_metrics, which publish copies with the findings it counts.
+    """
     found = catalog(f"{filters.spec_id}@{filters.spec_version}")
     if found is None:
         return None
     cursor = connection(snap).cursor()
     try:
-        return catalog_coverage(found, cursor, filters.start, filters.end)
+        return catalog_coverage(found, cursor, filters.start, filters.end, from_metrics=True)
     finally:
         cursor.close()
 

@@ -28,9 +28,10 @@ WITH f AS NOT MATERIALIZED (
     ORDER BY day DESC, conversation_id
     LIMIT $batch
 ), candidates AS MATERIALIZED (
-    SELECT conversation_id, day FROM rare WHERE len($words::VARCHAR[]) = 1
+    -- Each candidate carries the query's pattern for the check below (see hits).
+    SELECT conversation_id, day, $pattern AS pattern FROM rare WHERE len($words::VARCHAR[]) = 1
     UNION ALL
-    SELECT conversation_id, day FROM snapshot_search_words
+    SELECT conversation_id, day, $pattern AS pattern FROM snapshot_search_words
     WHERE $search AND len($words::VARCHAR[]) > 1
       AND day BETWEEN (SELECT min(day) FROM rare) AND (SELECT max(day) FROM rare)
       AND word IN (SELECT unnest($words::VARCHAR[]))
@@ -40,16 +41,22 @@ WITH f AS NOT MATERIALIZED (
 ), hits AS MATERIALIZED (
     SELECT conversation_id FROM candidates WHERE NOT $verify
     UNION ALL
-    SELECT DISTINCT conversation_id FROM turns
+    -- Matching the candidate's pattern, not the parameter, keeps the (costly) ILIKE after the
+    -- join: it runs on the candidates' turns only, not on every turn of their days.
+    SELECT DISTINCT t.conversation_id FROM turns AS t JOIN candidates AS c USING (conversation_id)
     WHERE $verify
+      AND t.day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
+      AND (t.user_text ILIKE c.pattern ESCAPE '\' OR t.reply_text ILIKE c.pattern ESCAPE '\')
+), found AS MATERIALIZED (
+    -- A search's matching findings, read once: only the candidates' days, only the hits.
+    SELECT conversation_id, day, model, surface, clause_id, verdict FROM f
+    WHERE $search
       AND day BETWEEN (SELECT min(day) FROM candidates) AND (SELECT max(day) FROM candidates)
-      AND conversation_id IN (SELECT conversation_id FROM candidates)
-      AND (user_text ILIKE $pattern ESCAPE '\' OR reply_text ILIKE $pattern ESCAPE '\')
+      AND conversation_id IN (SELECT conversation_id FROM hits)
 ), matching AS NOT MATERIALIZED (
-    SELECT conversation_id, day FROM f
-    WHERE NOT $search
-       OR (day >= (SELECT min(day) FROM candidates)  -- only the days the candidates span
-           AND conversation_id IN (SELECT conversation_id FROM hits))
+    SELECT conversation_id, day, model, surface, clause_id, verdict FROM f WHERE NOT $search
+    UNION ALL
+    SELECT * FROM found
 ), cutoff AS (
     -- The day of the (60 × limit)th newest matching finding: a top-N on day alone, which lets
     -- the scan skip older row groups; a conversation has at most a few dozen findings.
@@ -65,7 +72,7 @@ SELECT f.conversation_id, any_value(f.day) AS day, any_value(f.model) AS model,
        count(*) FILTER (WHERE f.verdict = 'violation')::BIGINT AS violations,
        list(DISTINCT f.clause_id ORDER BY f.clause_id) FILTER (WHERE f.verdict = 'violation')
            AS violated_clauses
-FROM f JOIN shown USING (conversation_id, day)
+FROM matching AS f JOIN shown USING (conversation_id, day)
 -- Explicit bounds let the scan skip every other day's row groups (zone maps on day).
 WHERE f.day BETWEEN (SELECT min(day) FROM shown) AND (SELECT max(day) FROM shown)
 GROUP BY f.conversation_id

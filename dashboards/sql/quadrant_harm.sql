@@ -1,13 +1,14 @@
 -- The refusal quadrant per harm category over the filters: prompt intent × refused (partly or
--- fully) or complied, from signals. Over-refusal = benign refused; under-refusal = harmful complied.
+-- fully) or complied. Over-refusal = benign refused; under-refusal = harmful complied. Sums the
+-- snapshot's pre-aggregated snapshot_refusal_harm (spec_audit/sql/snapshot_refusal_harm.sql).
 -- Parameters: $start, $end, $models, $surfaces (empty list = all).
 SELECT
     harm_category,
     prompt_intent,
-    count(*) FILTER (WHERE refusal = 'none')::BIGINT AS complied,
-    count(*) FILTER (WHERE refusal IN ('partial', 'full'))::BIGINT AS refused,
-    count(*) FILTER (WHERE refusal IS NULL)::BIGINT AS no_reply
-FROM signals
+    sum(complied)::BIGINT AS complied,
+    sum(refused)::BIGINT AS refused,
+    sum(no_reply)::BIGINT AS no_reply
+FROM snapshot_refusal_harm
 WHERE day BETWEEN $start AND $end
   AND (len($models::VARCHAR[]) = 0 OR list_contains($models::VARCHAR[], model))
   AND (len($surfaces::VARCHAR[]) = 0

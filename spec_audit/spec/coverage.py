@@ -41,6 +41,23 @@ COUNTS = {
 }
 
 
+_WINDOW = (
+    "WHERE spec_id = $spec_id AND spec_version = $spec_version "
+    "AND ($start IS NULL OR day >= $start) AND ($end IS NULL OR day <= $end) GROUP BY clause_id"
+)
+#: Per clause over the window: findings, scored findings and violations, counted from findings...
+COUNTS_FROM_FINDINGS = (
+    "SELECT clause_id, count(*) AS findings, "
+    "count(*) FILTER (WHERE verdict <> 'unscored') AS scored, "
+    "count(*) FILTER (WHERE verdict = 'violation') AS violations FROM findings " + _WINDOW
+)
+#: ...or summed from clause_metrics, which holds the same counts per day, model and surface.
+COUNTS_FROM_METRICS = (
+    "SELECT clause_id, sum(applicable + unscored) AS findings, sum(applicable) AS scored, "
+    "sum(violations) AS violations FROM clause_metrics " + _WINDOW
+)
+
+
 def describe(catalog: Catalog) -> pl.DataFrame:
     """Return one row per clause: layer, authority, kind, testable, the signals each condition reads,
     and the overlays in force that adjust it.
@@ -79,23 +96,21 @@ def coverage(
     con: duckdb.DuckDBPyConnection | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    *,
+    from_metrics: bool = False,
 ) -> pl.DataFrame:
     """Return ``describe(catalog)`` with findings counts and measured accuracy from ``con``.
 
     Without a database (or without a ``findings`` table) the counts are null; without a
-    row in ``labeller_accuracy`` sensitivity and specificity are null.
+    row in ``labeller_accuracy`` sensitivity and specificity are null. ``from_metrics`` sums the
+    counts from ``clause_metrics`` (a few rows per day) instead of counting every finding.
     """
     frame = describe(catalog)
     counts = pl.DataFrame(schema={"clause_id": pl.String, **COUNTS})
     if con is not None and _has_table(con, "findings"):
         found = query(
             con,
-            "SELECT clause_id, count(*) AS findings, "
-            "count(*) FILTER (WHERE verdict <> 'unscored') AS scored, "
-            "count(*) FILTER (WHERE verdict = 'violation') AS violations "
-            "FROM findings WHERE spec_id = $spec_id AND spec_version = $spec_version "
-            "AND ($start IS NULL OR day >= $start) AND ($end IS NULL OR day <= $end) "
-            "GROUP BY clause_id",
+            COUNTS_FROM_METRICS if from_metrics else COUNTS_FROM_FINDINGS,
             {
                 "spec_id": catalog.spec_id,
                 "spec_version": catalog.version,

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from dashboards import queries
@@ -117,19 +118,25 @@ def test_search_matches_whole_words_then_the_whole_query(fixture_db: Path) -> No
         found("%%")
 
 
+def _add_conversation(db: Path, conversation: str, user_text: str, reply_text: str) -> None:
+    """Add a one-turn conversation of day D2 with one compliant finding to the fixture ``db``."""
+    con = connect(db)
+    turn = {"turn_id": f"{conversation}:0", "conversation_id": conversation, "day": D2,
+            "model": A, "surface": "chat"}  # fmt: skip
+    started = dt.datetime(2026, 10, 2, 9, tzinfo=dt.UTC)
+    text = {"user_text": user_text, "reply_text": reply_text}
+    _insert(con, "turns", [{**turn, **text, "turn_index": 0, "started_at": started}])
+    finding = {"clause_id": ABI, "kind": "over_refusal", "verdict": "compliant"}
+    _insert(con, "findings", [{**turn, **finding, **SPEC}])
+    con.close()
+
+
 def test_search_checks_candidates_newest_first_in_growing_batches(
     fixture_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # c3, newer than c1, holds both words of "sharpen a" but not the phrase: with batches of one
     # conversation the first batch finds nothing, and the next (every candidate) finds c1.
-    con = connect(fixture_db)
-    turn = {"turn_id": "c3:0", "conversation_id": "c3", "day": D2, "model": A, "surface": "chat"}
-    text = {"user_text": "a knife to sharpen?", "reply_text": "Use a whetstone."}
-    started = dt.datetime(2026, 10, 2, 9, tzinfo=dt.UTC)
-    _insert(con, "turns", [{**turn, **text, "turn_index": 0, "started_at": started}])
-    finding = {"clause_id": ABI, "kind": "over_refusal", "verdict": "compliant"}
-    _insert(con, "findings", [{**turn, **finding, **SPEC}])
-    con.close()
+    _add_conversation(fixture_db, "c3", "a knife to sharpen?", "Use a whetstone.")
     publish(fixture_db)
     snap = queries.current_snapshot()
     monkeypatch.setattr(queries, "SEARCH_BATCHES", (1, None))
@@ -140,6 +147,30 @@ def test_search_checks_candidates_newest_first_in_growing_batches(
     assert found("sharpen") == ["c3"]
     assert found("Sharpen a") == ["c1"]
     assert found("whetstone") == ["c3"]
+
+
+def test_search_skips_a_batch_too_small_at_the_rate_seen(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # c3, c4 and c5, newer than c1, hold both words of "sharpen a" but not the phrase. The first
+    # batch (3) matches none, so a batch of 6 is skipped for every candidate, which finds c1.
+    for conversation in ("c3", "c4", "c5"):
+        _add_conversation(fixture_db, conversation, "a knife to sharpen?", "Use a whetstone.")
+    publish(fixture_db)
+    snap = queries.current_snapshot()
+    monkeypatch.setattr(queries, "SEARCH_BATCHES", (1, 2, None))
+    batches = []
+    run = queries.run
+
+    def recording(snap, name, params=None):
+        if name == "explorer":
+            batches.append(params["batch"])
+        return run(snap, name, params)
+
+    monkeypatch.setattr(queries, "run", recording)
+    found = queries.explorer(snap, ALL, search="Sharpen a", limit=3)
+    assert found["conversation_id"].to_list() == ["c1"]
+    assert batches == [3, None]
 
 
 def test_conversation_detail(fixture_db: Path) -> None:
@@ -175,6 +206,19 @@ def test_data_quality_queries(fixture_db: Path) -> None:
     assert checks.select("expectation", "success").rows() == [
         ("reply_not_empty", False), ("turn_ids_unique", True),
     ]  # fmt: skip
+
+
+def test_coverage_counts_are_summed_from_clause_metrics(fixture_db: Path) -> None:
+    snap = queries.current_snapshot()
+    counted = queries.coverage(snap, ALL).filter(pl.col("findings") > 0)
+    assert counted.select("clause_id", "findings", "scored", "violations").rows() == [
+        (ABI, 400, 400, 44), (RA, 50, 50, 5),
+    ]  # fmt: skip
+    day_one = queries.Filters("model-spec", "2025-12-18", D1, D1)
+    frame = queries.coverage(snap, day_one)
+    assert frame.filter(pl.col("clause_id") == ABI)["violations"].to_list() == [10]
+    assert frame["findings"].sum() == 100  # every other clause: zero, not null
+    assert frame["findings"].null_count() == 0
 
 
 def test_missing_snapshot_is_a_user_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

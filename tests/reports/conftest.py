@@ -29,7 +29,7 @@ SIGNALS_DDL = """
 CREATE TABLE signals (
     turn_id VARCHAR, conversation_id VARCHAR, day DATE, model VARCHAR, surface VARCHAR,
     has_reply BOOLEAN, refusal VARCHAR, moralizing BOOLEAN, prompt_intent VARCHAR,
-    hedging DOUBLE, group_mentioned VARCHAR
+    hedging DOUBLE, group_mentioned VARCHAR, harm_category VARCHAR
 )
 """
 
@@ -70,7 +70,7 @@ def build_database(db: Path) -> None:
         )
         intent, refusal = ("benign", "full") if cid == "conv-2" else ("benign", "none")
         con.execute(
-            "INSERT INTO signals VALUES (?, ?, ?::DATE, ?, ?, ?, ?, false, ?, 0.0, 'none')",
+            "INSERT INTO signals VALUES (?, ?, ?::DATE, ?, ?, ?, ?, false, ?, 0.0, 'none', 'none')",
             [f"{cid}:0", cid, day, model, surface, reply is not None,
              refusal if reply is not None else None, intent],
         )  # fmt: skip
