@@ -28,7 +28,7 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
         derived={
             "expected_turn_id": "conversation_id || ':' || turn_index",
             # A blank reply is as empty as a missing one.
-            "reply_present": "nullif(trim(reply_text), '')",
+            "reply_present": "CASE WHEN trim(reply_text) <> '' THEN true END",
             "user_text_chars": "length(user_text)",
             "start_day": "CAST(timezone('UTC', started_at) AS DATE)",
         },
