@@ -164,6 +164,7 @@ def _run(
         if name in read
     ]
     columns += [f"{sql} AS {name}" for name, sql in suite.derived.items()]
+    columns = columns or ["NULL AS no_column"]  # every column read is missing: GE says which
     where = ["day IN (SELECT unnest($days::DATE[]))"] if suite.daily and days else []
     params = {"days": list(days)} if where else None
     key = [f'"{name}"' for name in _batch_key(suite) if name in described]
@@ -200,18 +201,8 @@ def _nested(duckdb_type: str) -> bool:
 
 def _columns_of(expectation: Any) -> list[str]:
     """Return the columns one expectation reads."""
-    return [
-        *([expectation.column] if getattr(expectation, "column", None) else []),
-        *(
-            c
-            for c in (
-                getattr(expectation, "column_A", None),
-                getattr(expectation, "column_B", None),
-            )
-            if c
-        ),
-        *(getattr(expectation, "column_list", None) or []),
-    ]
+    names = [getattr(expectation, name, None) for name in ("column", "column_A", "column_B")]
+    return [n for n in names if n] + list(getattr(expectation, "column_list", None) or [])
 
 
 def _read_columns(suite: Suite) -> set[str]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -41,9 +40,6 @@ TABLES = (
     "disparity_tests",
     "change_points",
 )
-
-#: DuckDB's memory limit while validating: joins over bigger tables spill to disk instead.
-MEMORY_LIMIT = "1GB"
 
 
 def validate(
@@ -82,28 +78,12 @@ def validate(
     if "findings" in chosen:
         catalogs = _catalogs(con, catalogs or ())
     results: list[Result] = []
-    with _memory_limit(con, MEMORY_LIMIT):
-        for table in chosen:
-            suite = _suite(table, thresholds, now, catalogs or ())
-            results += run_suite(suite, con, days=days)
-            results += [identity.run(con, days) for identity in identities_for(table)]
+    for table in chosen:
+        suite = _suite(table, thresholds, now, catalogs or ())
+        results += run_suite(suite, con, days=days)
+        results += [identity.run(con, days) for identity in identities_for(table)]
     write_results(con, results, run_id or uuid.uuid4().hex, now, days)
     return results
-
-
-@contextmanager
-def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """Cap DuckDB's memory (its cache of table blocks, its joins) while validating, then restore it.
-
-    Validation reads every row of the validated days; with DuckDB's default limit (most of the
-    machine's memory) the blocks it read stay cached and the process grows with the database.
-    """
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    con.execute(f"SET memory_limit = '{limit}'")
-    try:
-        yield
-    finally:
-        con.execute(f"SET memory_limit = '{before}'")
 
 
 def _suite(
