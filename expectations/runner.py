@@ -33,6 +33,11 @@ THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 #: Great Expectations severities: ``ERROR`` fails block downstream work, ``WARN`` fails do not.
 ERROR, WARN = "critical", "warning"
 SEVERITIES = {"critical": "error", "warning": "warn", "info": "info"}
+#: Rows validated at once: a bigger table is split into batches of about this many rows, so
+#: validation memory stays flat however many rows the database holds.
+BATCH_ROWS = 200_000
+#: Unexpected values kept per expectation (Great Expectations' SUMMARY format keeps 20).
+PARTIAL_UNEXPECTED = 20
 
 
 @dataclass(frozen=True)
@@ -147,30 +152,95 @@ def _run(
 ) -> list[Result]:
     described = dict((row[0], row[1]) for row in con.execute(f"DESCRIBE {suite.table}").fetchall())
     results = _schema_results(suite, described)
-    # An expectation on a column the table lacks fails with its own message below; derived
-    # columns reading a missing column cannot be computed, so the whole suite is reported.
-    # Nested values (lists, structs) as text: Great Expectations fingerprints each batch by
-    # hashing the frame, and falls back to pickling all of it when a column is unhashable.
+    # Only the columns the expectations read are selected. An expectation on a column the table
+    # lacks fails with its own message below; derived columns reading a missing column cannot be
+    # computed, so the whole suite is reported. Nested values (lists, structs) as text: Great
+    # Expectations fingerprints each batch by hashing the frame, and falls back to pickling all
+    # of it when a column is unhashable.
+    read = _read_columns(suite)
     columns = [
         f'CAST("{name}" AS VARCHAR) AS "{name}"' if _nested(kind) else f'"{name}"'
         for name, kind in described.items()
+        if name in read
     ]
     columns += [f"{sql} AS {name}" for name, sql in suite.derived.items()]
-    where = "WHERE day IN (SELECT unnest($days::DATE[]))" if suite.daily and days else ""
-    sql = f"SELECT {', '.join(columns)} FROM {suite.table} {where}"
+    columns = columns or ["NULL AS no_column"]  # every column read is missing: GE says which
+    where = ["day IN (SELECT unnest($days::DATE[]))"] if suite.daily and days else []
+    params = {"days": list(days)} if where else None
+    key = [f'"{name}"' for name in _batch_key(suite) if name in described]
     try:
-        frame = con.execute(sql, {"days": list(days)} if where else None).df()
+        rows = _count(con, suite.table, where, params) if key else 0
+        batches = max(1, -(-rows // BATCH_ROWS))
+        outcomes, read_rows = [], 0
+        for batch in range(batches):
+            part = [f"hash({', '.join(key)}) % {batches} = {batch}"] if batches > 1 else []
+            sql = f"SELECT {', '.join(columns)} FROM {suite.table} {_where(where + part)}"
+            frame = con.execute(sql, params).df()
+            outcomes.append(_validate(suite, frame))
+            read_rows += len(frame)
+            del frame
     except duckdb.Error as error:
         return [*results, _unrunnable(suite, str(error))]
-    return [*results, *validate_frame(suite, frame)]
+    merged = (_merge(list(same)) for same in zip(*outcomes, strict=True))
+    return [*results, *(_result(suite, outcome, read_rows) for outcome in merged)]
+
+
+def _count(
+    con: duckdb.DuckDBPyConnection, table: str, where: list[str], params: dict | None
+) -> int:
+    return con.execute(f"SELECT count(*) FROM {table} {_where(where)}", params).fetchall()[0][0]
+
+
+def _where(conditions: list[str]) -> str:
+    return f"WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def _nested(duckdb_type: str) -> bool:
     return duckdb_type.endswith("]") or duckdb_type.startswith(("STRUCT", "MAP", "UNION"))
 
 
+def _columns_of(expectation: Any) -> list[str]:
+    """Return the columns one expectation reads."""
+    names = [getattr(expectation, name, None) for name in ("column", "column_A", "column_B")]
+    return [n for n in names if n] + list(getattr(expectation, "column_list", None) or [])
+
+
+def _read_columns(suite: Suite) -> set[str]:
+    return {column for e in suite.expectations for column in _columns_of(e)}
+
+
+def _batch_key(suite: Suite) -> list[str]:
+    """Return the columns a table's rows are split into batches by ([]: validate it whole).
+
+    Every expectation must be a row-by-row (map) expectation, so that counts over batches add up
+    to the counts over the whole table. A uniqueness expectation compares rows with each other:
+    rows are split by a hash of its columns, so rows that could be duplicates share a batch.
+    Suites with aggregate expectations, or two different uniqueness keys, are validated whole.
+    """
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    maps = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    if not all(isinstance(e, maps) for e in suite.expectations):
+        return []
+    unique = (gxe.ExpectColumnValuesToBeUnique, gxe.ExpectCompoundColumnsToBeUnique)
+    keys = {tuple(_columns_of(e)) for e in suite.expectations if isinstance(e, unique)}
+    if len(keys) > 1:
+        return []
+    return list(keys.pop()) if keys else sorted(_read_columns(suite))
+
+
 def validate_frame(suite: Suite, frame: pd.DataFrame) -> list[Result]:
     """Return one result per expectation of ``suite`` validated on a pandas frame."""
+    return [_result(suite, outcome, len(frame)) for outcome in _validate(suite, frame)]
+
+
+def _validate(suite: Suite, frame: pd.DataFrame) -> list[Any]:
+    """Return Great Expectations' outcome of each expectation of ``suite`` on a pandas frame."""
     import great_expectations as gx
 
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
@@ -178,8 +248,53 @@ def validate_frame(suite: Suite, frame: pd.DataFrame) -> list[Result]:
     for expectation in suite.expectations:
         # Copies: adding an expectation to a suite gives it an id, and a Suite may be run again.
         gx_suite.add_expectation(expectation.copy(update={"id": None}))
-    outcome = batch.validate(gx_suite, result_format="SUMMARY")
-    return [_result(suite, r, len(frame)) for r in outcome.results]
+    return list(batch.validate(gx_suite, result_format="SUMMARY").results)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One expectation's outcome over several batches, shaped like Great Expectations' own."""
+
+    expectation_config: Any
+    success: bool
+    result: dict[str, Any]
+    exception_info: dict[str, Any]
+
+
+def _merge(outcomes: list[Any]) -> Any:
+    """Return one expectation's outcome over every batch from its outcomes on each batch.
+
+    Counts add up; success is decided as Great Expectations decides it for a map expectation
+    (the share of considered rows, those not missing, that are expected is at least ``mostly``);
+    the unexpected values seen in each batch are merged, most frequent first.
+    """
+    if len(outcomes) == 1:
+        return outcomes[0]
+    failed = next((o for o in outcomes if _exception(o)), None)
+    if failed is not None:  # a missing column fails every batch alike
+        return failed
+    parts = [dict(o.result or {}) for o in outcomes]
+    total = {k: sum(p.get(k) or 0 for p in parts) for k in ("element_count", "unexpected_count")}
+    result: dict[str, Any] = dict(total)
+    considered = total["element_count"]
+    if any("missing_count" in p for p in parts):
+        result["missing_count"] = sum(p.get("missing_count") or 0 for p in parts)
+        considered -= result["missing_count"]
+    unexpected = total["unexpected_count"]
+    result["unexpected_percent"] = unexpected / considered * 100 if considered else None
+    mostly = outcomes[0].expectation_config.kwargs.get("mostly")
+    mostly = 1.0 if mostly is None else float(mostly)
+    success = considered == 0 or (considered - unexpected) / considered >= mostly
+    counts: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for item in part.get("partial_unexpected_counts", []):
+            seen = counts.setdefault(repr(item["value"]), {"value": item["value"], "count": 0})
+            seen["count"] += item["count"]
+    if counts:
+        result["partial_unexpected_counts"] = sorted(counts.values(), key=lambda c: -c["count"])[
+            :PARTIAL_UNEXPECTED
+        ]
+    return _Outcome(outcomes[0].expectation_config, success, result, {})
 
 
 @cache

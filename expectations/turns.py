@@ -27,8 +27,9 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
         columns=declared_columns("turns"),
         derived={
             "expected_turn_id": "conversation_id || ':' || turn_index",
-            # A blank reply is as empty as a missing one.
-            "reply_present": "nullif(trim(reply_text), '')",
+            # A blank reply is as empty as a missing one; its first character stands for the reply
+            # (null exactly when the reply is), so the replies themselves are not read.
+            "reply_present": "left(nullif(trim(reply_text), ''), 1)",
             "user_text_chars": "length(user_text)",
             "start_day": "CAST(timezone('UTC', started_at) AS DATE)",
         },

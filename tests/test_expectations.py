@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from expectations import turns
+from expectations import runner, turns
 from expectations.runner import load_thresholds, run_suite
 from spec_audit import store
 from spec_audit.errors import UserError
@@ -251,3 +251,70 @@ def test_unknown_table_and_missing_threshold_are_user_errors(tmp_path: Path) -> 
             )
     finally:
         con.close()
+
+
+BATCHED = {
+    "findings": (
+        # Two copies of one finding and four unknown verdicts, spread over several days.
+        "INSERT INTO findings SELECT * FROM findings WHERE rowid = (SELECT max(rowid) FROM findings); "
+        "UPDATE findings SET verdict = 'maybe' WHERE rowid IN "
+        "(SELECT min(rowid) FROM findings GROUP BY day ORDER BY day LIMIT 4)"
+    ),
+    "turns": (
+        "UPDATE turns SET reply_text = ' ' WHERE rowid IN (SELECT rowid FROM turns ORDER BY turn_id LIMIT 9); "
+        "UPDATE turns SET started_at = TIMESTAMPTZ '2099-01-01 00:00:00+00' "
+        "WHERE rowid IN (SELECT max(rowid) FROM turns GROUP BY day ORDER BY day LIMIT 3)"
+    ),
+    "signals": "UPDATE signals SET refusal = 'maybe' WHERE rowid IN "
+    "(SELECT min(rowid) FROM signals WHERE has_reply GROUP BY day ORDER BY day LIMIT 5)",
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("table", list(BATCHED))
+def test_batches_count_like_one_pass(
+    audited: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str
+) -> None:
+    """Split into a few batches of rows, a suite reports what one pass over the table reports."""
+    db = tmp_path / "batched.duckdb"
+    shutil.copyfile(audited["db"], db)
+    thresholds = load_thresholds()
+    thresholds["turns"] = {**thresholds["turns"], "max_empty_reply_share": 0.001}
+    batches: list[int] = []
+    validate_batch = runner._validate
+
+    def counted(suite, frame):
+        batches.append(len(frame))
+        return validate_batch(suite, frame)
+
+    monkeypatch.setattr(runner, "_validate", counted)
+    con = store.connect(db)
+    try:
+        con.execute(BATCHED[table])
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        whole = validate(con, [table], thresholds=thresholds)
+        assert batches == [rows]
+        batches.clear()
+        monkeypatch.setattr(runner, "BATCH_ROWS", rows // 3 + 1)
+        batched = validate(con, [table], thresholds=thresholds)
+    finally:
+        con.close()
+    assert len(batches) == 3 and sum(batches) == rows and max(batches) < rows
+
+    def counts(results: list) -> list[tuple]:
+        return [
+            (r.expectation, r.column, r.success, r.element_count, r.unexpected_count)
+            for r in results
+        ]
+
+    assert counts(batched) == counts(whole)
+    assert [r.details.get("unexpected_percent") for r in batched] == pytest.approx(
+        [r.details.get("unexpected_percent") for r in whole]
+    )
+    assert any(not r.success for r in whole)
+
+    def seen(results: list) -> list[list[str]]:
+        return [sorted(repr(v) for v in r.details.get("unexpected_values", [])) for r in results]
+
+    # The values seen failing are the same, whichever batch they were in (ties in any order).
+    assert seen(batched) == seen(whole)
