@@ -228,7 +228,7 @@ def report(
         lines.append("Not measured in this run (`--no-speed`).")
     else:
         lines += [
-            "`benchmarks/labelling_speed.py`: `transforms.label_turns` and `spec_audit.findings.judge`",
+            "`benchmarks/labelling_speed.py`: `transforms.label_frame` and `spec_audit.findings.judge`",
             "(every signal and every clause verdict) over the turns of a seeded generated sample held",
             "in memory; wall-clock time, this machine shared with other work while measuring.",
             "",
