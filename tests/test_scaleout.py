@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import dagster as dg
@@ -132,6 +134,10 @@ def test_parallel_backfill_equals_serial_run(ingested: Path, tmp_path: Path, mon
     from dagster_project.defs.scaleout import job_with_resources
 
     parallel = _copy(ingested, "parallel.duckdb")
+    # Step processes are spawned, and a spawned process first re-runs the parent's __main__. In a
+    # full pytest run Streamlit's AppTest (tests/dashboards) leaves dashboards/app.py there, which
+    # cannot run outside Streamlit; a real `dagster` process has its own entry point instead.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     # Step processes rebuild the job's resources from these settings.
     monkeypatch.setenv("SPEC_AUDIT_DB", str(parallel))
     monkeypatch.setenv("SPEC_AUDIT_STAGING", str(tmp_path / "staging"))
