@@ -18,11 +18,36 @@ FORMATS = ["jsonl", "jsonl.gz", "parquet", "csv"]
 ADAPTERS = ["canonical", "openai_chat", "flat"]
 
 
-def time_range(thresholds: dict[str, Any], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """Return the plausible [earliest, latest] start times of a conversation, in UTC."""
+#: The UTC day of ``started_at``, derived for ``start_checks``.
+START_DAY = {"start_day": "CAST(timezone('UTC', started_at) AS DATE)"}
+
+
+def start_checks(thresholds: dict[str, Any], now: dt.datetime) -> list:
+    """Return the expectations on ``started_at`` of a table derived with ``START_DAY``.
+
+    It lies in the plausible range (the configured earliest start to now plus the slack), and
+    ``day`` is its UTC day.
+    """
+    import great_expectations.expectations as gxe
+
     earliest = dt.datetime.fromisoformat(str(setting(thresholds, "timestamps", "earliest")))
+    earliest = earliest.replace(tzinfo=earliest.tzinfo or dt.UTC)
     slack = dt.timedelta(hours=float(setting(thresholds, "timestamps", "future_slack_hours")))
-    return earliest.replace(tzinfo=earliest.tzinfo or dt.UTC), now.astimezone(dt.UTC) + slack
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="started_at",
+            min_value=earliest,
+            max_value=now.astimezone(dt.UTC) + slack,
+            severity=ERROR,
+            description=f"started_at between {earliest:%Y-%m-%d} and now + slack",
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="day",
+            column_B="start_day",
+            severity=ERROR,
+            description="day is the UTC day of started_at",
+        ),
+    ]
 
 
 def manifest_suite(thresholds: dict[str, Any]) -> Suite:
@@ -81,30 +106,17 @@ def conversations_suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
     """Return the suite of ``conversations``: unique ids, required fields, plausible start times."""
     import great_expectations.expectations as gxe
 
-    earliest, latest = time_range(thresholds, now)
     return Suite(
         name="conversations",
         table="conversations",
         columns=declared_columns("conversations"),
-        derived={"start_day": "CAST(timezone('UTC', started_at) AS DATE)"},
+        derived=START_DAY,
         expectations=[
             gxe.ExpectColumnValuesToBeUnique(
                 column="conversation_id", severity=ERROR, description="conversation_id is unique"
             ),
             *required("conversation_id", "model", "started_at", "source_sha256"),
-            gxe.ExpectColumnValuesToBeBetween(
-                column="started_at",
-                min_value=earliest,
-                max_value=latest,
-                severity=ERROR,
-                description=f"started_at between {earliest:%Y-%m-%d} and now + slack",
-            ),
-            gxe.ExpectColumnPairValuesToBeEqual(
-                column_A="day",
-                column_B="start_day",
-                severity=ERROR,
-                description="day is the UTC day of started_at",
-            ),
+            *start_checks(thresholds, now),
             gxe.ExpectColumnValuesToBeBetween(
                 column="n_turns",
                 min_value=1,

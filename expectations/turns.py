@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from expectations.ingest import time_range
+from expectations.ingest import START_DAY, start_checks
 from expectations.runner import ERROR, WARN, Suite, declared_columns, required, setting
 
 
@@ -18,7 +18,6 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
     """Return the suite of ``turns``."""
     import great_expectations.expectations as gxe
 
-    earliest, latest = time_range(thresholds, now)
     empty = setting(thresholds, "turns", "max_empty_reply_share")
     longest = setting(thresholds, "turns", "max_user_text_chars")
     return Suite(
@@ -31,7 +30,7 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
             # (null exactly when the reply is), so the replies themselves are not read.
             "reply_present": "left(nullif(trim(reply_text), ''), 1)",
             "user_text_chars": "length(user_text)",
-            "start_day": "CAST(timezone('UTC', started_at) AS DATE)",
+            **START_DAY,
         },
         expectations=[
             gxe.ExpectColumnValuesToBeUnique(
@@ -58,19 +57,7 @@ def suite(thresholds: dict[str, Any], now: dt.datetime) -> Suite:
                 severity=ERROR,
                 description="turn_index is 0-based",
             ),
-            gxe.ExpectColumnValuesToBeBetween(
-                column="started_at",
-                min_value=earliest,
-                max_value=latest,
-                severity=ERROR,
-                description=f"started_at between {earliest:%Y-%m-%d} and now + slack",
-            ),
-            gxe.ExpectColumnPairValuesToBeEqual(
-                column_A="day",
-                column_B="start_day",
-                severity=ERROR,
-                description="day is the UTC day of started_at",
-            ),
+            *start_checks(thresholds, now),
             gxe.ExpectColumnValuesToNotBeNull(
                 column="reply_present",
                 mostly=1 - empty,
