@@ -1,7 +1,7 @@
 """The shipped Model Spec catalog judging hand-written turns through the real labellers.
 
 Each case is a small conversation written for this test; the verdict is the one the clause's
-``applies_when`` / ``violation_when`` give over the signals ``transforms.label_turns`` computes.
+``applies_when`` / ``violation_when`` give over the signals ``transforms.label_frame`` computes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from spec_audit.findings import judge
 from spec_audit.spec.catalog import load_catalog
-from transforms import label_turns
+from transforms import label_frame
 from transforms.registry import TURN_COLUMNS
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "spec" / "model-spec" / "2025-12-18.yaml"
@@ -183,7 +183,7 @@ def _turns(cases: list[tuple]) -> pl.LazyFrame:
 
 @pytest.fixture(scope="module")
 def verdicts() -> dict[tuple[str, str], str]:
-    signals = label_turns(_turns(CASES)).collect()  # once, not once per clause
+    signals = label_frame(_turns(CASES).collect())  # once, not once per clause
     found = judge(signals.lazy(), load_catalog(SHIPPED)).collect()
     return {(t, c): v for t, c, v in found.select("turn_id", "clause_id", "verdict").rows()}
 
