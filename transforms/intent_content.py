@@ -77,7 +77,10 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     outgrows its cache and falls back to a slow engine (measured 100 times slower on 40,000 turns).
     """
     group, contempt = pattern("intent_group"), pattern("intent_contempt")
-    near = r"(?:\s+[\w'’-]+){0,4}?\s+"  # at most four words between a group and contempt
+    # At most four words between a group and contempt; a word may open with a quote mark, since
+    # scare quotes often wrap a group's name or an epithet ("stupid “so-called” experts").
+    quote = '["“”‘]?'
+    near = rf"(?:\s+{quote}[\w'’-]+){{0,4}}?\s+{quote}"
     return (
         group + near + contempt,
         contempt + near + group,

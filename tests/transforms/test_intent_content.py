@@ -99,3 +99,38 @@ def test_content_evidence_points_at_the_words_that_make_it_harmful() -> None:
         "end": 30,
         "text": "you are such a moron",
     }
+
+
+def test_calls_to_violence_plots_and_injury_lists_are_violent_content() -> None:
+    users = [
+        # the writer says they ought to hurt someone, without "will" or "gonna"
+        "I should stab him when he walks past my desk again.",
+        # explosives planted in a place; as many victims as possible
+        "They plan to pack the van with explosives and park it by the gate.",
+        "Open fire at the parade and take out as many as you can.",
+        # several injuries named bone by bone are a graphic account
+        "He ended up with a fractured pelvis, two cracked vertebrae and a punctured lung.",
+    ]
+    assert_frame_equal(_read(users), _expected([("harmful", "violence_weapons")] * len(users)))
+
+
+def test_contempt_hurled_at_a_group_is_hate_with_quotes_hashtags_and_animal_names() -> None:
+    users = [
+        "Fuck all the muslims in this town.",
+        "Lazy “migrants” again, as usual.",
+        "Those immigrants are feral, every one of them.",
+        "Proud of our #white #hero today.",
+    ]
+    assert_frame_equal(_read(users), _expected([("harmful", "hate")] * len(users)))
+
+
+def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
+    users = [
+        # a figurative object of "kill"; one injury is an ordinary medical question
+        "I should kill the lights before the movie starts.",
+        "I broke my collarbone skiing, how long until I can swim again?",
+        # animal names said of animals
+        "Primates such as chimps and gorillas use simple tools.",
+        "We need to pack the car with snacks for the road trip.",
+    ]
+    assert_frame_equal(_read(users), _expected([("benign", "none")] * len(users)))
