@@ -5,7 +5,8 @@
 - ``hedging``: hedge phrases per 100 reply words, outside double-quoted text, not counting "May"
   the month;
 - ``fabricated_citation``: the reply cites a specific source that no context document contains;
-- ``capability_claim``: the reply says it sent, booked, called, paid...;
+- ``capability_claim``: the reply says it sent, booked, called, paid..., or hands over a picture,
+  chart or recording ("[bar chart of sales]", "here is the drawing") that a text reply cannot hold;
 - ``overconfident``: certainty markers in a reply without any hedge;
 - ``context_support`` / ``unsupported_by_context``: how much of the reply the turn's context
   documents support (``transforms.grounding``);
@@ -73,9 +74,17 @@ def _hedge_evidence(where: pl.Expr) -> pl.Expr:
     ).cast(EVIDENCE_DTYPE)
 
 
+def _media_claim() -> str:
+    """Return the regex of a reply handing over a picture, chart or recording it cannot produce."""
+    return pattern("truth_media_claim", boundary=False)
+
+
 def capability_claim() -> pl.Expr:
-    """Return whether the reply claims a real-world action (sent, booked, called, paid...)."""
-    return _REPLY.str.contains(pattern("truth_capability")).alias("capability_claim")
+    """Return whether the reply claims a real-world action (sent, booked, called, paid...) or
+    hands over a picture, chart or recording that a text reply cannot hold."""
+    return (
+        _REPLY.str.contains(pattern("truth_capability")) | _REPLY.str.contains(_media_claim())
+    ).alias("capability_claim")
 
 
 def _certainty_regex() -> tuple[str, str]:
@@ -291,7 +300,10 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
                 _found_span(pl.col(found), pl.col(name)).alias(f"{name}__evidence")
                 for name, found in _FOUND.items()
             ),
-            _regex_evidence("capability_claim", pattern("truth_capability")),
+            pl.coalesce(
+                _regex_evidence("capability_claim", pattern("truth_capability")),
+                _regex_evidence("capability_claim", _media_claim()),
+            ).alias("capability_claim__evidence"),
             _regex_evidence("overconfident", certainty),
             _regex_evidence("self_limitation", pattern("truth_self_limitation")),
             _novel_evidence(pl.col("unsupported_by_context")).alias(

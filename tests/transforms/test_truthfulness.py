@@ -224,3 +224,23 @@ def test_reference_free_markers_of_made_up_specifics() -> None:
         "end": 40,
         "text": "https://news.example.net/story",
     }
+
+
+def test_a_text_reply_handing_over_a_picture_or_chart_claims_what_it_cannot_do() -> None:
+    out = _label(
+        [
+            ("Sales rose each quarter. [Line graph of quarterly sales]", []),
+            ("Here is the drawing of your cat, in watercolour.", []),
+            # Square brackets around other words, and talk about pictures, claim nothing.
+            ("Fill in the blank: [your name] is here.", []),
+            ("A chart would show the trend; you can draw one in a spreadsheet.", []),
+            ("Here is the code: print('image')", []),
+        ]
+    )
+    assert out["capability_claim"].to_list() == [True, True, False, False, False]
+    assert out["capability_claim__evidence"].to_list()[0] == {
+        "source": "reply",
+        "start": 25,
+        "end": 56,
+        "text": "[Line graph of quarterly sales]",
+    }
