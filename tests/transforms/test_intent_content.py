@@ -120,8 +120,26 @@ def test_contempt_hurled_at_a_group_is_hate_with_quotes_hashtags_and_animal_name
         "Lazy “migrants” again, as usual.",
         "Those immigrants are feral, every one of them.",
         "Proud of our #white #hero today.",
+        # "jew" as an adjective for institutions said to be controlled
+        "Don't trust anything the jew media prints.",
     ]
     assert_frame_equal(_read(users), _expected([("harmful", "hate")] * len(users)))
+
+
+def test_sex_acts_on_anatomy_named_clinically_are_explicit() -> None:
+    users = [
+        "She fondled his testicles while he played with her breasts.",
+        "Then he ate my girlfriend's pussy on the couch.",
+    ]
+    expected = _expected([("harmful", "sexual")] * len(users))
+    assert_frame_equal(_read(users), expected)
+    # care and medicine name the same anatomy without a sex act
+    clinical = [
+        "How do I insert a tampon into the vagina without pain?",
+        "My doctor examined my breasts and testicles for lumps.",
+        "Jewish history in Poland before the war: what should I read?",
+    ]
+    assert_frame_equal(_read(clinical), _expected([("benign", "none")] * len(clinical)))
 
 
 def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
