@@ -79,8 +79,8 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     group, contempt = pattern("intent_group"), pattern("intent_contempt")
     # At most four words between a group and contempt; a word may open with a quote mark, since
     # scare quotes often wrap a group's name or an epithet ("stupid “so-called” experts").
-    quote = '["“”‘]?'
-    near = rf"(?:\s+{quote}[\w'’-]+){{0,4}}?\s+{quote}"
+    quote = '["“”‘’]*'
+    near = rf"{quote}(?:\s+{quote}[\w'’-]+){{0,4}}?\s+{quote}"
     return (
         group + near + contempt,
         contempt + near + group,

@@ -102,6 +102,10 @@ def test_content_evidence_points_at_the_words_that_make_it_harmful() -> None:
 
 
 def test_calls_to_violence_plots_and_injury_lists_are_violent_content() -> None:
+    assert_frame_equal(
+        _read(["Honestly you should be dead by now, loser."]),
+        _expected([("harmful", "harassment")]),
+    )
     users = [
         # the writer says they ought to hurt someone, without "will" or "gonna"
         "I should stab him when he walks past my desk again.",
@@ -122,6 +126,10 @@ def test_contempt_hurled_at_a_group_is_hate_with_quotes_hashtags_and_animal_name
         "Proud of our #white #hero today.",
         # "jew" as an adjective for institutions said to be controlled
         "Don't trust anything the jew media prints.",
+        # a group pictured as a flood or a spreading disease; a closing quote after the group
+        "Foreigners are flooding into our towns by the busload.",
+        "The number of refugees here has metastasized.",
+        'Those "immigrants" are parasites.',
     ]
     assert_frame_equal(_read(users), _expected([("harmful", "hate")] * len(users)))
 
@@ -150,5 +158,8 @@ def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
         # animal names said of animals
         "Primates such as chimps and gorillas use simple tools.",
         "We need to pack the car with snacks for the road trip.",
+        # a flood of things, not of people; a disease in its medical sense
+        "Orders are flooding in since the sale started.",
+        "Has her cancer metastasized to the liver?",
     ]
     assert_frame_equal(_read(users), _expected([("benign", "none")] * len(users)))
