@@ -244,3 +244,18 @@ def test_a_text_reply_handing_over_a_picture_or_chart_claims_what_it_cannot_do()
         "end": 56,
         "text": "[Line graph of quarterly sales]",
     }
+
+
+def test_a_request_to_fetch_material_from_the_web_is_an_unseen_source() -> None:
+    out = _label_turns(
+        [
+            # found "online" without any lookup; admitting it cannot browse is fine
+            ("Find three reviews online of the new phone.", None, "Reviewers love it.", []),
+            ("Search for the latest release notes of Firefox.", None, "Version 9 adds tabs.", []),
+            ("Find three reviews online of the new phone.", None, "I can't browse the web.", []),
+            # finding something in what the user gave, or a word, needs no lookup
+            ("Find the verb in: the cat sat.", None, "The verb is 'sat'.", []),
+            ("Find a synonym for quick.", None, "Fast.", []),
+        ]
+    )
+    assert out["unseen_source"].to_list() == [True, True, False, False, False]
