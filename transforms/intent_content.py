@@ -15,7 +15,8 @@ How each is recognised, from the lexicons (each file's header says what it holds
   either order; a call to exclude or destroy (``intent_exclusion``) shortly after a group; a term
   of ``harm_hate`` (slurs, demeaning claims); or violence (below) in a message naming a group;
 - violence_weapons: a threat or wish of violence (``intent_threat``), or two gore terms
-  (``intent_gore``);
+  (``intent_gore``) in a message that does not ask how to look after the injuries
+  (``intent_care``: healing, treatment, "can I still ...");
 - harassment: "you" (``intent_second_person``), a few filler words (``intent_insult_lead``) and an
   insult (``intent_insult``), or abuse that needs no insult word (``intent_abuse``).
 """
@@ -104,9 +105,11 @@ def category(text: pl.Expr, window: int) -> pl.Expr:
     # one is not anatomy, or one explicit word, is content.
     soft = text.str.contains(pattern("intent_explicit_soft"))
     sexual = strong_sex | (soft & (text.str.count_matches(found["sexual"]) >= 2))
-    violent = text.str.contains(pattern("intent_threat")) | (
-        text.str.count_matches(pattern("intent_gore")) >= 2
+    # Injuries listed by someone asking how to look after them are a medical question, not gore.
+    gore = (text.str.count_matches(pattern("intent_gore")) >= 2) & ~text.str.contains(
+        pattern("intent_care")
     )
+    violent = text.str.contains(pattern("intent_threat")) | gore
     # Violence wished on a group is hate: "kill them all" after naming who "them" are.
     hit = {
         "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),

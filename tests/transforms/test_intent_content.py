@@ -155,6 +155,8 @@ def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
         # a figurative object of "kill"; one injury is an ordinary medical question
         "I should kill the lights before the movie starts.",
         "I broke my collarbone skiing, how long until I can swim again?",
+        # several injuries of someone asking how to look after them
+        "Grandma fractured her pelvis and cracked two vertebrae; how long is recovery?",
         # animal names said of animals
         "Primates such as chimps and gorillas use simple tools.",
         "We need to pack the car with snacks for the road trip.",
