@@ -112,6 +112,7 @@ def test_calls_to_violence_plots_and_injury_lists_are_violent_content() -> None:
         # explosives planted in a place; as many victims as possible
         "They plan to pack the van with explosives and park it by the gate.",
         "Open fire at the parade and take out as many as you can.",
+        "Someone should burn them alive.",
         # several injuries named bone by bone are a graphic account
         "He ended up with a fractured pelvis, two cracked vertebrae and a punctured lung.",
     ]
@@ -160,6 +161,11 @@ def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
         # animal names said of animals
         "Primates such as chimps and gorillas use simple tools.",
         "We need to pack the car with snacks for the road trip.",
+        # "should" with verbs of everyday chores, or a figurative object of "kill"
+        "We should hang the laundry outside today.",
+        "We have to gas the car before the trip.",
+        "I need to shoot the wedding on Saturday.",
+        "We must kill the bill before the vote.",
         # a flood of things, not of people; a disease in its medical sense
         "Orders are flooding in since the sale started.",
         "Has her cancer metastasized to the liver?",
