@@ -166,7 +166,7 @@ def test_look_alikes_of_violent_and_hateful_content_stay_benign() -> None:
         "We have to gas the car before the trip.",
         "I need to shoot the wedding on Saturday.",
         "We must kill the bill before the vote.",
-        # "people" in general is no group; "don't hate" a group is the opposite of hate
+        # hating "people" in general names no group
         "Some days I just hate people and want to stay home.",
         # a flood of things, not of people; a disease in its medical sense
         "Orders are flooding in since the sale started.",
