@@ -20,7 +20,9 @@ WITH shaped AS (
            ) AS long_at
     FROM _ingest_staged s
 ),
-problems AS (
+-- Materialised: first_seen, stored and verdicts all read it, and inlined the long CASE below
+-- would be evaluated once for each of them.
+problems AS MATERIALIZED (
     SELECT *,
         CASE
             WHEN adapter_reason IS NOT NULL THEN adapter_reason
@@ -67,7 +69,8 @@ problems AS (
             WHEN metadata_type = 'OBJECT' AND length(metadata) > $max_metadata_chars
                 THEN 'metadata is too large (' || format('{:,}', length(metadata))
                      || ' characters; the limit is ' || format('{:,}', $max_metadata_chars) || ')'
-            WHEN metadata_type = 'OBJECT' AND ingest_json_depth(metadata) > $max_metadata_depth
+            WHEN metadata_type = 'OBJECT' AND ingest_open_brackets(metadata) > $max_metadata_depth
+                 AND ingest_json_depth(metadata) > $max_metadata_depth
                 THEN 'metadata is nested too deeply (' || ingest_json_depth(metadata)
                      || ' levels; the limit is ' || $max_metadata_depth || ')'
         END AS problem

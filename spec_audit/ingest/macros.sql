@@ -80,6 +80,12 @@ CREATE OR REPLACE TEMP MACRO ingest_json_depth(j) AS list_reduce(
     {'cur': 0, 'max': 0}
 ).max;
 
+-- The number of opening brackets in JSON text, an upper bound of its nesting depth that costs two
+-- replaces: the exact depth above (a regex pass and a fold per character) is only worth
+-- computing for the texts this bound does not already clear.
+CREATE OR REPLACE TEMP MACRO ingest_open_brackets(j) AS
+    length(j) - length(replace(replace(j, '[', ''), '{', ''));
+
 -- The JSON kind of a scalar field read as text: a list or an object where text was expected.
 CREATE OR REPLACE TEMP MACRO ingest_not_text(v) AS
     CASE left(v, 1) WHEN '[' THEN 'a list' WHEN '{' THEN 'an object' END;
