@@ -10,7 +10,7 @@ WITH src AS (
                             "messages": [{"role": "VARCHAR", "content": "VARCHAR"}],
                             "context_documents": "JSON", "metadata": "JSON"}') AS s
     FROM _ingest_records
-    WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+    WHERE is_object
 ),
 reread AS (
     SELECT line, s,

@@ -8,7 +8,7 @@ WITH src AS (
                               '$.response', '$.system', '$.context_documents',
                               '$.metadata']) AS f
     FROM _ingest_records
-    WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+    WHERE is_object
 ),
 nested AS (
     SELECT line, f,

@@ -26,10 +26,6 @@ CREATE OR REPLACE TEMP MACRO ingest_nested(j) AS
 CREATE OR REPLACE TEMP MACRO ingest_nested_bad(j) AS
     coalesce(left(j, 1) = '"' AND NOT json_valid(j ->> '$'), false);
 
--- True for a record that parses as a JSON object: valid JSON whose first character is a brace.
-CREATE OR REPLACE TEMP MACRO ingest_is_object(raw) AS
-    json_valid(raw) AND starts_with(ltrim(raw), '{');
-
 -- A timestamp from ISO 8601 text (naive means UTC: the session zone is UTC) or unix seconds;
 -- NULL when unparseable or infinite.
 CREATE OR REPLACE TEMP MACRO ingest_time_of(ts) AS CASE WHEN isfinite(ts) THEN ts END;

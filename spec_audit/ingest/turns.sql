@@ -8,10 +8,12 @@ INSERT INTO turns
     (turn_id, conversation_id, turn_index, day, model, surface, started_at, system_text,
      user_text, reply_text, context_text, context_documents)
 WITH numbered AS (
-    SELECT line, conversation_id, model, surface, started_at, messages, users, context_documents,
-           unnest(range(1, len(users) + 1)) AS k
-    FROM _ingest_checked
-    WHERE reason IS NULL
+    SELECT c.line, s.conversation_id, s.model, s.surface, s.started_at, s.messages, c.users,
+           coalesce(s.context_documents, []) AS context_documents,
+           unnest(range(1, len(c.users) + 1)) AS k
+    FROM _ingest_checked c
+    JOIN _ingest_staged s ON s.line = c.line
+    WHERE c.reason IS NULL
 ),
 placed AS (
     SELECT *, users[k] AS p, coalesce(users[k + 1], len(messages) + 1) AS q FROM numbered
