@@ -29,8 +29,13 @@ SELECT conversation_id || ':' || (k - 1),
            list_filter(messages[:p - 1], lambda m: m.role IN ('system', 'developer')),
            lambda m: m.content), chr(10) || chr(10)), ''),
        messages[p].content,
-       list_filter(messages[p + 1:q - 1],
-                   lambda m: m.role = 'assistant' AND m.content IS NOT NULL)[1].content,
+       -- Most replies are the next message: only the others need the search.
+       CASE WHEN p + 1 < q AND messages[p + 1].role = 'assistant'
+                 AND messages[p + 1].content IS NOT NULL
+            THEN messages[p + 1].content
+            ELSE list_filter(messages[p + 1:q - 1],
+                             lambda m: m.role = 'assistant' AND m.content IS NOT NULL)[1].content
+       END,
        nullif(array_to_string(list_transform(
            list_filter(messages[:p - 1], lambda m: m.role IN ('user', 'assistant')),
            lambda m: m.role || ': ' || m.content), chr(10)), ''),
