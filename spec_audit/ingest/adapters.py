@@ -5,8 +5,8 @@ one row per record that parses as a JSON object, with the canonical columns
 (conversation_id, model, surface, started_at and its text, messages, context_documents, metadata),
 the JSON type of each nested field as found, and ``adapter_reason`` for problems only that shape
 can have; ``stage`` writes its rows to ``_ingest_staged`` with their content fingerprint
-(``content.sql``). ``FIELDS`` names, per adapter, the source field behind each required canonical field,
-so a rejected record's reason points at the field in the user's own file.
+(``content.sql``). ``FIELDS`` names, per adapter, the source field behind each required
+canonical field, so a rejected record's reason points at the field in the user's own file.
 """
 
 from __future__ import annotations

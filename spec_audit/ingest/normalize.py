@@ -64,9 +64,9 @@ def write(
 ) -> Counts:
     """Return the file's counts after writing the staged file's rows to the store tables.
 
-    Keeps the staged records' raw messages aside when ``keep_raw``,
-    redacts their PII when ``redact``, runs the checks (``checks.sql``) over ``_ingest_staged``
-    and ``_ingest_records``, then inserts rejected records (redacted too), conversations, turns
+    Keeps the staged records' raw messages aside when ``keep_raw``, redacts their PII when
+    ``redact``, runs the checks (``checks.sql``) over ``_ingest_staged`` and
+    ``_ingest_records``, then inserts rejected records (redacted too), conversations, turns
     and, with ``keep_raw``, raw messages. The caller holds the transaction.
     """
     if keep_raw:
