@@ -19,9 +19,10 @@ import polars as pl
 from spec_audit.pii import KINDS, Redaction, placeholder
 
 _JSON_STRING = re.compile(r'("(?:[^"\\]|\\.)*")')
-#: A JSON number with a placeholder in it, outside any string: the number is the PII.
+_PLACEHOLDER = "|".join(re.escape(placeholder(k)) for k in KINDS)
+#: A JSON number with placeholders in it, outside any string: it becomes a JSON string.
 _PLACED_NUMBER = re.compile(
-    r"[-+.0-9eE]*(" + "|".join(re.escape(placeholder(k)) for k in KINDS) + r")[-+.0-9eE]*"
+    rf"(?:[-+.0-9eE]|{_PLACEHOLDER})*(?:{_PLACEHOLDER})(?:[-+.0-9eE]|{_PLACEHOLDER})*"
 )
 
 
@@ -88,7 +89,7 @@ def _json_safe(redaction: Redaction, metadata: pl.Series) -> pl.Series:
 
     Placeholders replace PII inside JSON strings as in any text. PII written as a bare JSON
     number (``{"phone": 4155550123}``) would leave ``[PHONE]`` outside a string, which is not
-    JSON: in those few records the whole number becomes the placeholder as a JSON string.
+    JSON: in those few records the number, placeholders and all, becomes a JSON string.
     """
     plain = metadata.to_frame().select(redaction.expr(pl.col(metadata.name))).to_series()
     broken = [
@@ -121,7 +122,7 @@ def _redact_json(redaction: Redaction, text: str) -> str:
         .select(redaction.expr(pl.col("part")))["part"]
     )
     return "".join(
-        part if i % 2 else _PLACED_NUMBER.sub(r'"\1"', part) for i, part in enumerate(redacted)
+        part if i % 2 else _PLACED_NUMBER.sub(r'"\g<0>"', part) for i, part in enumerate(redacted)
     )
 
 
