@@ -193,3 +193,27 @@ def test_the_cli_flags_no_redact_and_keep_raw(cli, planted, tmp_path):
     assert "4111 1111 1111 1111" in user_text
     assert con.execute("SELECT count(*) FROM raw_messages").fetchall() == [(7,)]
     con.close()
+
+
+def test_pii_written_as_a_json_number_in_metadata_becomes_a_placeholder_string(tmp_path):
+    # A bare number replaced by [PHONE] would not be JSON, and the JSON metadata column would
+    # refuse the whole file: the number becomes the placeholder as a string instead.
+    source = tmp_path / "numbers.jsonl"
+    record = {
+        "conversation_id": "meta-1",
+        "model": "m1",
+        "started_at": "2026-10-05T12:00:00Z",
+        "messages": [{"role": "user", "content": "hello"}],
+        "metadata": {"phone": 4155552671, "card": 4111111111111111, "note": "ok 4155552671"},
+    }
+    other = {**record, "conversation_id": "meta-2", "metadata": {"plan": "pro", "seats": 12}}
+    source.write_text(json.dumps(record) + "\n" + json.dumps(other) + "\n", encoding="utf-8")
+    con = connect(tmp_path / "audit.duckdb")
+    [result] = ingest_paths(con, [source])
+    assert (result.rows_accepted, result.rows_rejected) == (2, 0)
+    assert con.execute(
+        "SELECT metadata FROM conversations ORDER BY conversation_id"
+    ).fetchall() == [
+        ('{"phone":"[PHONE]","card":"[CARD]","note":"ok [PHONE]"}',),
+        ('{"plan":"pro","seats":12}',),
+    ]

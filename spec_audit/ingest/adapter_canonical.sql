@@ -2,7 +2,6 @@
 -- One typed parse reads most records whole. It leaves messages NULL when they are not a list
 -- (absent, JSON text in a CSV cell, another type) and turns content parts into text starting
 -- with '['; only those records are read again, field by field.
-CREATE OR REPLACE TEMP TABLE _ingest_staged AS
 WITH src AS (
     SELECT line, raw,
            from_json(raw, '{"conversation_id": "VARCHAR", "model": "VARCHAR",
@@ -10,7 +9,7 @@ WITH src AS (
                             "messages": [{"role": "VARCHAR", "content": "VARCHAR"}],
                             "context_documents": "JSON", "metadata": "JSON"}') AS s
     FROM _ingest_records
-    WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+    WHERE is_object
 ),
 reread AS (
     SELECT line, s,
@@ -45,4 +44,4 @@ SELECT line,
                THEN 'malformed JSON in field context_documents'
            WHEN ingest_nested_bad(s.metadata) THEN 'malformed JSON in field metadata'
        END AS adapter_reason
-FROM nested;
+FROM nested

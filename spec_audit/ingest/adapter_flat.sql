@@ -1,14 +1,13 @@
 -- Flat prompt/response rows to the staged canonical columns: an optional system message, the
 -- prompt as the user message and the response, when present, as the assistant reply. A row
 -- without an id gets one from the file's hash and its line, so re-reading it gives the same id.
-CREATE OR REPLACE TEMP TABLE _ingest_staged AS
 WITH src AS (
     SELECT line,
            json_extract(raw, ['$.id', '$.model', '$.surface', '$.timestamp', '$.prompt',
                               '$.response', '$.system', '$.context_documents',
                               '$.metadata']) AS f
     FROM _ingest_records
-    WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+    WHERE is_object
 ),
 nested AS (
     SELECT line, f,
@@ -40,4 +39,4 @@ SELECT line,
            WHEN ingest_nested_bad(f[8]) THEN 'malformed JSON in field context_documents'
            WHEN ingest_nested_bad(f[9]) THEN 'malformed JSON in field metadata'
        END AS adapter_reason
-FROM nested;
+FROM nested

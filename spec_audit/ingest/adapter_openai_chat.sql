@@ -1,13 +1,12 @@
 -- OpenAI chat-completions request/response pairs to the staged canonical columns: the request's
 -- messages plus the first choice's message, id, model and created time from the response.
 -- Content parts are common in this shape, so messages are always read part-aware.
-CREATE OR REPLACE TEMP TABLE _ingest_staged AS
 WITH src AS (
     SELECT line,
            json_extract(raw, ['$.request', '$.response', '$.surface', '$.context_documents',
                               '$.metadata']) AS f
     FROM _ingest_records
-    WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+    WHERE is_object
 ),
 nested AS (
     SELECT line, f,
@@ -40,4 +39,4 @@ SELECT line,
            WHEN ingest_nested_bad(f[4]) THEN 'malformed JSON in field context_documents'
            WHEN ingest_nested_bad(f[5]) THEN 'malformed JSON in field metadata'
        END AS adapter_reason
-FROM nested;
+FROM nested

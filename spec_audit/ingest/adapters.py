@@ -1,11 +1,12 @@
 """Adapters: the record shapes spec-audit reads, each mapped onto the canonical conversation.
 
-An adapter is one SQL file (``adapter_<name>.sql``) that reads ``_ingest_records`` and writes
-``_ingest_staged``: one row per record that parses as a JSON object, with the canonical columns
+An adapter is one SQL file (``adapter_<name>.sql``): a query over ``_ingest_records`` giving
+one row per record that parses as a JSON object, with the canonical columns
 (conversation_id, model, surface, started_at and its text, messages, context_documents, metadata),
 the JSON type of each nested field as found, and ``adapter_reason`` for problems only that shape
-can have. ``FIELDS`` names, per adapter, the source field behind each required canonical field,
-so a rejected record's reason points at the field in the user's own file.
+can have; ``stage`` writes its rows to ``_ingest_staged`` with their content fingerprint
+(``content.sql``). ``FIELDS`` names, per adapter, the source field behind each required
+canonical field, so a rejected record's reason points at the field in the user's own file.
 """
 
 from __future__ import annotations
@@ -66,9 +67,13 @@ def detect(con: duckdb.DuckDBPyConnection) -> str:
 def stage(con: duckdb.DuckDBPyConnection, adapter: str, *, sha256: str) -> Fields:
     """Return the adapter's field names after writing ``_ingest_staged`` from ``_ingest_records``.
 
-    ``sha256`` is the file's hash, from which the flat adapter derives ids for rows without one.
+    The staged records carry the adapter's columns and those of ``content.sql`` (the content
+    fingerprint, before redaction). ``sha256`` is the file's hash, from which the flat adapter
+    derives ids for rows without one.
     """
     check_name(adapter)
     params = {"sha256": sha256} if adapter == "flat" else {}
-    con.execute(sql(f"adapter_{adapter}"), params)
+    # The adapter's query is put inside content.sql's, so the records are written once; both
+    # texts are this package's files, never input.
+    con.execute(sql("content").replace("{adapter}", sql(f"adapter_{adapter}")), params)
     return FIELDS[adapter]

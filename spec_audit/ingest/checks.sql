@@ -6,6 +6,9 @@
 -- identical copy of a conversation already stored or earlier in the file is a duplicate
 -- (duplicate = true; not an error, nothing is lost), a different one with the same id is a
 -- conflicting duplicate. Either way the first one stays and the later one is not stored.
+-- The verdicts are narrow (line, conversation_id, started_at, users, duplicate, reason): the
+-- inserts read the records' other columns from _ingest_staged by line, so the messages are not
+-- copied into one more table.
 CREATE OR REPLACE TEMP TABLE _ingest_checked AS
 WITH shaped AS (
     SELECT s.*,
@@ -20,8 +23,10 @@ WITH shaped AS (
            ) AS long_at
     FROM _ingest_staged s
 ),
-problems AS (
-    SELECT *,
+-- Materialised: first_seen, stored and verdicts all read it, and inlined the long CASE below
+-- would be evaluated once for each of them; only the columns they use.
+problems AS MATERIALIZED (
+    SELECT line, conversation_id, started_at, users, content_sha256,
         CASE
             WHEN adapter_reason IS NOT NULL THEN adapter_reason
             WHEN nullif(trim(conversation_id), '') IS NULL
@@ -67,7 +72,8 @@ problems AS (
             WHEN metadata_type = 'OBJECT' AND length(metadata) > $max_metadata_chars
                 THEN 'metadata is too large (' || format('{:,}', length(metadata))
                      || ' characters; the limit is ' || format('{:,}', $max_metadata_chars) || ')'
-            WHEN metadata_type = 'OBJECT' AND ingest_json_depth(metadata) > $max_metadata_depth
+            WHEN metadata_type = 'OBJECT' AND ingest_open_brackets(metadata) > $max_metadata_depth
+                 AND ingest_json_depth(metadata) > $max_metadata_depth
                 THEN 'metadata is nested too deeply (' || ingest_json_depth(metadata)
                      || ' levels; the limit is ' || $max_metadata_depth || ')'
         END AS problem
@@ -87,10 +93,7 @@ stored AS (
     WHERE c.conversation_id IN (SELECT conversation_id FROM problems WHERE problem IS NULL)
 ),
 verdicts AS (
-    SELECT p.line, p.conversation_id, p.model, p.surface, p.started_at, p.messages, p.users,
-           coalesce(p.context_documents, []) AS context_documents,
-           CASE WHEN p.metadata_type = 'OBJECT' THEN p.metadata END AS metadata,
-           p.content_sha256,
+    SELECT p.line, p.conversation_id, p.started_at, p.users,
            p.problem IS NULL AND (
                s.content_sha256 = p.content_sha256
                OR (s.conversation_id IS NULL AND p.line > f.first_line

@@ -3,6 +3,8 @@
 -- compared as an instant, so the same moment written in two zones is the same content.
 -- Also notes which scalar fields hold a list or an object, before redaction's placeholders
 -- (which start with a bracket) could be mistaken for one.
+-- It wraps the adapter's query (adapter_<name>.sql, put in by adapters.stage), so the staged
+-- records are written once.
 CREATE OR REPLACE TEMP TABLE _ingest_staged AS
 SELECT *,
        ingest_not_text(conversation_id) AS conversation_id_kind,
@@ -16,4 +18,4 @@ SELECT *,
            'context_documents': context_documents,
            'metadata': metadata
        })::VARCHAR) AS content_sha256
-FROM _ingest_staged;
+FROM ({adapter}) AS adapted;

@@ -12,7 +12,7 @@ SELECT coalesce(
                    END AS shape
             FROM (
                 SELECT raw FROM _ingest_records
-                WHERE NOT invalid_utf8 AND problem IS NULL AND ingest_is_object(raw)
+                WHERE is_object
                 ORDER BY line
                 LIMIT 1000
             )

@@ -26,10 +26,6 @@ CREATE OR REPLACE TEMP MACRO ingest_nested(j) AS
 CREATE OR REPLACE TEMP MACRO ingest_nested_bad(j) AS
     coalesce(left(j, 1) = '"' AND NOT json_valid(j ->> '$'), false);
 
--- True for a record that parses as a JSON object: valid JSON whose first character is a brace.
-CREATE OR REPLACE TEMP MACRO ingest_is_object(raw) AS
-    json_valid(raw) AND starts_with(ltrim(raw), '{');
-
 -- A timestamp from ISO 8601 text (naive means UTC: the session zone is UTC) or unix seconds;
 -- NULL when unparseable or infinite.
 CREATE OR REPLACE TEMP MACRO ingest_time_of(ts) AS CASE WHEN isfinite(ts) THEN ts END;
@@ -79,6 +75,12 @@ CREATE OR REPLACE TEMP MACRO ingest_json_depth(j) AS list_reduce(
     lambda acc, x: {'cur': acc.cur + x, 'max': greatest(acc.max, acc.cur + x)},
     {'cur': 0, 'max': 0}
 ).max;
+
+-- The number of opening brackets in JSON text, an upper bound of its nesting depth that costs two
+-- replaces: the exact depth above (a regex pass and a fold per character) is only worth
+-- computing for the texts this bound does not already clear.
+CREATE OR REPLACE TEMP MACRO ingest_open_brackets(j) AS
+    length(j) - length(replace(replace(j, '[', ''), '{', ''));
 
 -- The JSON kind of a scalar field read as text: a list or an object where text was expected.
 CREATE OR REPLACE TEMP MACRO ingest_not_text(v) AS

@@ -64,12 +64,11 @@ def write(
 ) -> Counts:
     """Return the file's counts after writing the staged file's rows to the store tables.
 
-    Fingerprints the staged records' content, keeps their raw messages aside when ``keep_raw``,
-    redacts their PII when ``redact``, runs the checks (``checks.sql``) over ``_ingest_staged``
-    and ``_ingest_records``, then inserts rejected records (redacted too), conversations, turns
+    Keeps the staged records' raw messages aside when ``keep_raw``, redacts their PII when
+    ``redact``, runs the checks (``checks.sql``) over ``_ingest_staged`` and
+    ``_ingest_records``, then inserts rejected records (redacted too), conversations, turns
     and, with ``keep_raw``, raw messages. The caller holds the transaction.
     """
-    con.execute(sql("content"))
     if keep_raw:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _ingest_raw AS SELECT line, messages FROM _ingest_staged"

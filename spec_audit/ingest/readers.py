@@ -1,11 +1,13 @@
 """Input files: which ones to read, their hash, and their records as one raw JSON text per record.
 
 Every format is loaded into the temporary table ``_ingest_records(line BIGINT, raw VARCHAR,
-invalid_utf8 BOOLEAN, problem VARCHAR)``: one row per record, ``line`` the 1-based JSONL line,
-CSV line (data row + 1 for the header) or Parquet row, ``raw`` the record as JSON object text (or
-the malformed text as found), ``invalid_utf8`` true for a line or CSV row whose bytes are not
-UTF-8 (``raw`` then shows a JSONL line's non-ASCII bytes as ``\\xNN``), and ``problem`` the
-reason for a record the reader itself found broken (the cut-off end of a truncated gzip stream).
+invalid_utf8 BOOLEAN, problem VARCHAR, is_object BOOLEAN)``: one row per record, ``line`` the
+1-based JSONL line, CSV line (data row + 1 for the header) or Parquet row, ``raw`` the record as
+JSON object text (or the malformed text as found), ``invalid_utf8`` true for a line or CSV row
+whose bytes are not UTF-8 (``raw`` then shows a JSONL line's non-ASCII bytes as ``\\xNN``), and
+``problem`` the reason for a record the reader itself found broken (the cut-off end of a
+truncated gzip stream), and ``is_object`` whether the record parses as a JSON object (the
+records the adapters read).
 Blank JSONL lines and all-empty CSV rows are not records. UTF-16 files (with their byte-order
 mark) are decoded; a UTF-8 byte-order mark is dropped. The adapters and normalisation read only
 that table, so they are the same SQL for every format.

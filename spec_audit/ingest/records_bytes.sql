@@ -12,7 +12,10 @@ SELECT line::BIGINT AS line,
            replace(replace(replace(raw_bytes::VARCHAR, '\x22', '"'), '\x27', ''''), '\x5C', '\')
        ) AS raw,
        text IS NULL AS invalid_utf8,
-       problem::VARCHAR AS problem
+       problem::VARCHAR AS problem,
+       -- as in records_text.sql
+       text IS NOT NULL AND problem IS NULL AND json_valid(rtrim(text, chr(13)))
+           AND starts_with(ltrim(text), '{') AS is_object
 FROM decoded
 WHERE text IS NULL OR trim(text, chr(32) || chr(9) || chr(13)) <> '' OR problem IS NOT NULL
 ORDER BY line;

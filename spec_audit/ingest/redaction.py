@@ -3,48 +3,127 @@
 Redaction is on unless ``SPEC_AUDIT_REDACT=0`` (or ``redact=False``); raw text is kept, in the
 separate ``raw_messages`` table, only with ``SPEC_AUDIT_KEEP_RAW=1`` (or ``keep_raw=True``); both
 settings are read in ``spec_audit.config``.
-Each step reads one temporary table into Polars, finds the PII in all its texts with one
-candidate pass (``spec_audit.pii``), replaces it in every text column and writes the table back.
+Each step reads one temporary table's texts into Polars, finds the PII in all of them with one
+candidate pass (``spec_audit.pii``), replaces it in every text column and writes the changed
+records back.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
 import duckdb
 import polars as pl
 
-from spec_audit.pii import Redaction
+from spec_audit.pii import KINDS, Redaction, placeholder
+
+_JSON_STRING = re.compile(r'("(?:[^"\\]|\\.)*")')
+_PLACEHOLDER = "|".join(re.escape(placeholder(k)) for k in KINDS)
+#: A JSON number with placeholders in it, outside any string: it becomes a JSON string.
+_PLACED_NUMBER = re.compile(
+    rf"(?:[-+.0-9eE]|{_PLACEHOLDER})*(?:{_PLACEHOLDER})(?:[-+.0-9eE]|{_PLACEHOLDER})*"
+)
 
 
 def redact_staged(con: duckdb.DuckDBPyConnection) -> Redaction:
     """Return the redaction applied after replacing the PII in every text of ``_ingest_staged``.
 
     Ids get placeholders carrying a short hash (``[EMAIL:3f9a1c0b2d]``), so ids that differ
-    only in their PII stay different; every other text gets the plain placeholder.
+    only in their PII stay different; every other text gets the plain placeholder, and
+    metadata stays JSON (see ``_json_safe``). Only the text columns are read, and only the
+    records holding a found text are replaced and updated: in logs most records hold no PII.
     """
-    staged = con.sql("SELECT * FROM _ingest_staged").pl()
-    texts = pl.concat(
+    staged = con.sql(
+        "SELECT line, conversation_id, model, surface, messages, context_documents, "
+        "metadata::VARCHAR AS metadata FROM _ingest_staged"
+    ).pl()
+    texts = _texts_by_line(staged)
+    redaction = Redaction.of(texts["text"])
+    if not redaction.found:
+        return redaction
+    holding = texts.filter(pl.col("text").str.contains_any(list(redaction.found)))["line"]
+    records = staged.filter(pl.col("line").is_in(holding.unique()))
+    redacted = records.select(
+        "line",
+        redaction.id_expr(pl.col("conversation_id")),
+        # started_at_text is only ever stored inside a reason, which is redacted with it.
+        *(redaction.expr(pl.col(c)) for c in ("model", "surface")),
+        redaction.messages_expr(pl.col("messages")),
+        redaction.list_expr(pl.col("context_documents")),
+        metadata=_json_safe(redaction, records["metadata"]),
+    )
+    con.register("_ingest_redacted_frame", redacted)
+    try:
+        con.execute(
+            "UPDATE _ingest_staged s SET conversation_id = r.conversation_id, model = r.model, "
+            "surface = r.surface, messages = r.messages, "
+            "context_documents = r.context_documents, metadata = r.metadata "
+            "FROM _ingest_redacted_frame r WHERE r.line = s.line"
+        )
+    finally:
+        con.unregister("_ingest_redacted_frame")
+    return redaction
+
+
+def _texts_by_line(staged: pl.DataFrame) -> pl.DataFrame:
+    """Return ``line, text``: every text of the staged records, one row per text."""
+    messages = staged.select("line", "messages").explode("messages")
+    documents = staged.select("line", "context_documents").explode("context_documents")
+    return pl.concat(
         [
-            staged["conversation_id"],
-            staged["model"],
-            staged["surface"],
-            staged["messages"].explode().struct.field("role"),
-            staged["messages"].explode().struct.field("content"),
-            staged["context_documents"].explode(),
-            staged["metadata"].cast(pl.String),
+            *(
+                staged.select("line", text=pl.col(c))
+                for c in ("conversation_id", "model", "surface")
+            ),
+            messages.select("line", text=pl.col("messages").struct.field("role")),
+            messages.select("line", text=pl.col("messages").struct.field("content")),
+            documents.select("line", text=pl.col("context_documents")),
+            staged.select("line", text=pl.col("metadata")),
         ]
     )
-    redaction = Redaction.of(texts)
-    if redaction.found:
-        staged = staged.with_columns(
-            redaction.id_expr(pl.col("conversation_id")),
-            # started_at_text is only ever stored inside a reason, which is redacted with it.
-            *(redaction.expr(pl.col(c)) for c in ("model", "surface")),
-            redaction.messages_expr(pl.col("messages")),
-            redaction.list_expr(pl.col("context_documents")),
-            redaction.expr(pl.col("metadata").cast(pl.String)),
-        )
-        _replace(con, "_ingest_staged", staged)
-    return redaction
+
+
+def _json_safe(redaction: Redaction, metadata: pl.Series) -> pl.Series:
+    """Return the metadata JSON texts with their PII replaced, each still valid JSON.
+
+    Placeholders replace PII inside JSON strings as in any text. PII written as a bare JSON
+    number (``{"phone": 4155550123}``) would leave ``[PHONE]`` outside a string, which is not
+    JSON: in those few records the number, placeholders and all, becomes a JSON string.
+    """
+    plain = metadata.to_frame().select(redaction.expr(pl.col(metadata.name))).to_series()
+    broken = [
+        i
+        for i, (before, after) in enumerate(zip(metadata, plain, strict=True))
+        if after is not None and after != before and not _is_json(after)
+    ]
+    if not broken:
+        return plain
+    fixed = plain.to_list()
+    for i in broken:
+        fixed[i] = _redact_json(redaction, metadata[i])
+    return pl.Series(metadata.name, fixed, dtype=pl.String)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _redact_json(redaction: Redaction, text: str) -> str:
+    """Return JSON ``text`` with PII in its strings replaced and PII numbers made strings."""
+    parts = _JSON_STRING.split(text)  # odd positions: the strings, quotes included
+    redacted = (
+        pl.Series(parts, dtype=pl.String)
+        .to_frame("part")
+        .select(redaction.expr(pl.col("part")))["part"]
+    )
+    return "".join(
+        part if i % 2 else _PLACED_NUMBER.sub(r'"\g<0>"', part) for i, part in enumerate(redacted)
+    )
 
 
 def rejected(con: duckdb.DuckDBPyConnection, *, redact: bool) -> None:

@@ -8,10 +8,12 @@ INSERT INTO turns
     (turn_id, conversation_id, turn_index, day, model, surface, started_at, system_text,
      user_text, reply_text, context_text, context_documents)
 WITH numbered AS (
-    SELECT line, conversation_id, model, surface, started_at, messages, users, context_documents,
-           unnest(range(1, len(users) + 1)) AS k
-    FROM _ingest_checked
-    WHERE reason IS NULL
+    SELECT c.line, s.conversation_id, s.model, s.surface, s.started_at, s.messages, c.users,
+           coalesce(s.context_documents, []) AS context_documents,
+           unnest(range(1, len(c.users) + 1)) AS k
+    FROM _ingest_checked c
+    JOIN _ingest_staged s ON s.line = c.line
+    WHERE c.reason IS NULL
 ),
 placed AS (
     SELECT *, users[k] AS p, coalesce(users[k + 1], len(messages) + 1) AS q FROM numbered
@@ -27,8 +29,13 @@ SELECT conversation_id || ':' || (k - 1),
            list_filter(messages[:p - 1], lambda m: m.role IN ('system', 'developer')),
            lambda m: m.content), chr(10) || chr(10)), ''),
        messages[p].content,
-       list_filter(messages[p + 1:q - 1],
-                   lambda m: m.role = 'assistant' AND m.content IS NOT NULL)[1].content,
+       -- Most replies are the next message: only the others need the search.
+       CASE WHEN p + 1 < q AND messages[p + 1].role = 'assistant'
+                 AND messages[p + 1].content IS NOT NULL
+            THEN messages[p + 1].content
+            ELSE list_filter(messages[p + 1:q - 1],
+                             lambda m: m.role = 'assistant' AND m.content IS NOT NULL)[1].content
+       END,
        nullif(array_to_string(list_transform(
            list_filter(messages[:p - 1], lambda m: m.role IN ('user', 'assistant')),
            lambda m: m.role || ': ' || m.content), chr(10)), ''),
