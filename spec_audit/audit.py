@@ -37,6 +37,22 @@ def days_with_turns(
     return [row[0] for row in rows]
 
 
+def stale_windows(
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]
+) -> list[tuple[dt.date, dt.date]]:
+    """Return the stored statistics windows (start, end) that hold any of ``days``, oldest end
+    first: re-auditing a day changes the counts their tests were computed from."""
+    return con.execute(
+        "SELECT DISTINCT window_start, window_end FROM ("
+        "SELECT window_start, window_end FROM drift_tests "
+        "UNION SELECT window_start, window_end FROM disparity_tests "
+        "UNION SELECT window_start, window_end FROM change_points) "
+        "WHERE EXISTS (SELECT 1 FROM unnest(?::DATE[]) AS d(day) "
+        "WHERE d.day BETWEEN window_start AND window_end) ORDER BY window_end, window_start",
+        [list(days)],
+    ).fetchall()
+
+
 def batches(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], max_turns: int = BATCH_TURNS
 ) -> Iterator[list[dt.date]]:

@@ -157,3 +157,25 @@ def test_a_schema_change_publishes_the_snapshot_whole(db: Path) -> None:
     publish(db)
     assert sql(target, "SELECT count(*) FROM findings WHERE verdict = 'marked'") == [(0,)]
     assert dump(target) == published_from_scratch(db)
+
+
+def test_stale_windows_are_the_stored_windows_holding_a_rerun_day(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "windows.duckdb")
+    try:
+        for start, end in [("2026-09-03", "2026-09-30"), ("2026-09-10", "2026-10-07")]:
+            con.execute(
+                "INSERT INTO disparity_tests (window_start, window_end, model, outcome, scope, "
+                "groups, test, test_reason, effect_name, verdict) VALUES "
+                "(?, ?, '*', 'refusal', 'omnibus', ['none'], 'none', 'too few', 'cramers_v', "
+                "'insufficient data')",
+                [start, end],
+            )
+        stale = audit.stale_windows
+        assert stale(con, [dt.date(2026, 10, 1)]) == [(dt.date(2026, 9, 10), dt.date(2026, 10, 7))]
+        assert stale(con, [dt.date(2026, 9, 10)]) == [
+            (dt.date(2026, 9, 3), dt.date(2026, 9, 30)),
+            (dt.date(2026, 9, 10), dt.date(2026, 10, 7)),
+        ]
+        assert stale(con, [dt.date(2026, 10, 8), dt.date(2026, 9, 1)]) == []
+    finally:
+        con.close()
