@@ -251,17 +251,24 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def measure(
-    conversations: int, days: int, seed: int, runs: int, work: Path, rerun_runs: int | None = None
+    conversations: int,
+    days: int,
+    seed: int,
+    runs: int,
+    work: Path,
+    rerun_runs: int | None = None,
+    library_stages: bool = True,
 ) -> dict:
     """Return every timing of the pipeline on the cached sample of that size (the one-day rerun
-    ``rerun_runs`` times, by default ``runs``)."""
+    ``rerun_runs`` times, by default ``runs``; without ``library_stages``, only the command's)."""
     landing = sample(conversations, days, seed)
     work.mkdir(parents=True, exist_ok=True)
-    stages: dict[str, list[Timed]] = {name: [] for name in [*_STAGES, "spec-audit run"]}
+    names = [*(_STAGES if library_stages else ()), "spec-audit run"]
+    stages: dict[str, list[Timed]] = {name: [] for name in names}
     loads = [os.getloadavg()[0]]  # other work on the machine shows in every timing: record it
     for i in range(runs):
         db = fresh(work / "stages.duckdb")
-        for name in _STAGES:
+        for name in names[:-1]:
             stages[name].append(run_stage(name, db, landing))
             print(f"  run {i + 1}/{runs} {name}: {stages[name][-1].seconds:.1f} s", flush=True)
             loads.append(os.getloadavg()[0])
@@ -336,7 +343,6 @@ def report(result: dict, peaks: dict[int, float]) -> str:
     turns = counts["turns"]
     stages = result["stages"]
     whole = stages["spec-audit run"]["seconds"]["median"]
-    label = stages["label+judge"]["seconds"]["median"]
     limit = result["limit"]
     rerun = result["rerun_day"]
     commit = subprocess.run(
@@ -367,16 +373,16 @@ def report(result: dict, peaks: dict[int, float]) -> str:
         "| stage | time | throughput | peak memory |",
         "|---|---:|---:|---:|",
     ]
-    rates = {
-        "ingest": f"{n / stages['ingest']['seconds']['median']:,.0f} conversations/s",
-        "label+judge": f"{turns / label:,.0f} turns/s",
-        "metrics+stats": "",
-        "spec-audit run": f"{n / whole:,.0f} conversations/s",
+    per_second = {"ingest": n, "label+judge": turns, "spec-audit run": n}
+    units = {
+        "ingest": "conversations/s",
+        "label+judge": "turns/s",
+        "spec-audit run": "conversations/s",
     }
     for name, stage in stages.items():
-        lines.append(
-            f"| {name} | {_fmt(stage['seconds'])} | {rates[name]} | {stage['peak_gb']:.2f} GB |"
-        )
+        median = stage["seconds"]["median"]
+        rate = f"{per_second[name] / median:,.0f} {units[name]}" if name in units else ""
+        lines.append(f"| {name} | {_fmt(stage['seconds'])} | {rate} | {stage['peak_gb']:.2f} GB |")
     share = rerun["seconds"]["median"] / whole
     lines += [
         f"| rerun 1 day of {result['days']} | {_fmt(rerun['seconds'])} | {share:.1%} of the full "
@@ -431,13 +437,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--memory-sizes", default="", help="comma-separated extra sizes")
     parser.add_argument("--quick", action="store_true", help="2,000 conversations, 1 run")
+    parser.add_argument(
+        "--only-run", action="store_true", help="time only `spec-audit run` and the rerun"
+    )
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--json", type=Path, help="also save the raw result here")
     args = parser.parse_args(argv)
     if args.quick:
         args.conversations, args.runs = 2_000, 1
     work = BENCH_DATA / "work"
-    result = measure(args.conversations, args.days, args.seed, args.runs, work, args.rerun_runs)
+    result = measure(
+        *(args.conversations, args.days, args.seed, args.runs, work),
+        rerun_runs=args.rerun_runs,
+        library_stages=not args.only_run,
+    )
     sizes = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
     peaks = memory_curve(sizes, args.days, args.seed, work)
     peaks[args.conversations] = result["stages"]["spec-audit run"]["peak_gb"]
