@@ -159,23 +159,31 @@ def test_a_schema_change_publishes_the_snapshot_whole(db: Path) -> None:
     assert dump(target) == published_from_scratch(db)
 
 
-def test_stale_windows_are_the_stored_windows_holding_a_rerun_day(tmp_path: Path) -> None:
+def test_stale_windows_are_the_catalogs_stored_windows_holding_a_rerun_day(tmp_path: Path) -> None:
+    catalog = load_catalog(config.spec_path())
     con = store.connect(tmp_path / "windows.duckdb")
     try:
-        for start, end in [("2026-09-03", "2026-09-30"), ("2026-09-10", "2026-10-07")]:
+        stored = [
+            (catalog.version, "2026-09-03", "2026-09-30"),
+            (catalog.version, "2026-09-10", "2026-10-07"),
+            ("an older version", "2026-09-20", "2026-10-17"),
+        ]
+        for version, start, end in stored:
             con.execute(
-                "INSERT INTO disparity_tests (window_start, window_end, model, outcome, scope, "
-                "groups, test, test_reason, effect_name, verdict) VALUES "
-                "(?, ?, '*', 'refusal', 'omnibus', ['none'], 'none', 'too few', 'cramers_v', "
-                "'insufficient data')",
-                [start, end],
+                "INSERT INTO change_points (spec_id, spec_version, window_start, window_end, "
+                "clause_id, layer, kind, model, reference_start, reference_end, shift, "
+                "false_alarm, verdict) VALUES (?, ?, ?, ?, 'avoid_errors', 'default', "
+                "'hallucination', 'm', ?, ?, 0.01, 0.05, 'insufficient data')",
+                [catalog.spec_id, version, start, end, start, start],
             )
         stale = audit.stale_windows
-        assert stale(con, [dt.date(2026, 10, 1)]) == [(dt.date(2026, 9, 10), dt.date(2026, 10, 7))]
-        assert stale(con, [dt.date(2026, 9, 10)]) == [
+        assert stale(con, [dt.date(2026, 10, 1)], catalog) == [
+            (dt.date(2026, 9, 10), dt.date(2026, 10, 7))
+        ]
+        assert stale(con, [dt.date(2026, 9, 10)], catalog) == [
             (dt.date(2026, 9, 3), dt.date(2026, 9, 30)),
             (dt.date(2026, 9, 10), dt.date(2026, 10, 7)),
         ]
-        assert stale(con, [dt.date(2026, 10, 8), dt.date(2026, 9, 1)]) == []
+        assert stale(con, [dt.date(2026, 10, 8), dt.date(2026, 9, 1)], catalog) == []
     finally:
         con.close()

@@ -76,8 +76,11 @@ def run(
     con = store.connect(path)
     try:
         days = days_with_turns(con, first, last)
-        # Too few days for a window of their own: the stored windows holding them are recomputed.
-        windows = [(days[0], days[-1])] if len(days) > CURRENT_DAYS else stale_windows(con, days)
+        # Too few days for a window of their own: this catalog's stored windows holding them
+        # are tested again.
+        windows = (
+            [(days[0], days[-1])] if len(days) > CURRENT_DAYS else stale_windows(con, days, catalog)
+        )
     finally:
         con.close()
     if not days:
