@@ -57,7 +57,8 @@ READ_MODELS = (
 )
 #: The snapshot's own record of the SQL it was built with (``layout``).
 LAYOUT_TABLE = "snapshot_layout"
-#: Tables whose rows are refreshed by day; every other table of the audit database is copied whole.
+#: The column of the tables whose rows are refreshed by day (except ``day_writes``, a log copied
+#: whole, like every table without it).
 DAY_COLUMN = "day"
 #: The alias of the audit database attached to the snapshot copy while it is refreshed.
 AUDIT = "audit_db"
