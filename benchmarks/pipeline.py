@@ -12,7 +12,8 @@ from the outside, and its peak resident memory is the child's ``ru_maxrss``:
 - ``metrics+stats``: clause_metrics, then drift, disparity and change points (Dagster in-process);
 - ``spec-audit run``: the whole command on a fresh file, summary, validation and snapshot included;
 - ``rerun 1 day``: ``spec-audit run --no-ingest --from D --to D`` on the full database, after
-  which the other days' rows are checked to be unchanged.
+  which the other days' rows are checked to be unchanged and the published snapshot to hold the
+  database's rows; one more rerun under cProfile says where its time goes (``rerun_breakdown``).
 
 Each is the median of ``--runs`` runs with min and max. The physical limit is measured once: the
 seconds to read and decompress the files, and to read and parse them with DuckDB ``read_json``.
@@ -193,20 +194,81 @@ def other_days_digest(db: Path, day: dt.date) -> list[tuple]:
         con.close()
 
 
+def snapshot_matches(db: Path) -> bool:
+    """Return whether the snapshot of ``db`` holds the same rows as ``db`` in every daily table."""
+    import duckdb
+
+    from spec_audit.snapshot import snapshot_path
+
+    con = duckdb.connect(str(snapshot_path(db)), read_only=True)
+    try:
+        con.execute(f"ATTACH '{db}' AS audit_db (READ_ONLY)")
+        tables = ("conversations", "turns", "signals", "evidence", "findings", "clause_metrics")
+        digest = "SELECT count(*), sum(hash(t)) FROM {} t"
+        return all(
+            con.execute(digest.format(table)).fetchall()
+            == con.execute(digest.format(f"audit_db.{table}")).fetchall()
+            for table in tables
+        )
+    finally:
+        con.close()
+
+
+#: Parts of a rerun's profile: (label, file the function is in, function name).
+RERUN_PARTS = (
+    ("imports of the CLI (before the command runs)", "spec_audit/cli/main.py", "<module>"),
+    ("label, judge and measure the day (Dagster in-process)", "inprocess.py", "materialize_audit"),
+    ("statistics of the stored window holding the day", "inprocess.py", "materialize_statistics"),
+    ("data-quality validation (Great Expectations)", "spec_audit/validation.py", "validate"),
+    ("— of which importing Great Expectations", "great_expectations/__init__.py", "<module>"),
+    ("summary printed", "spec_audit/summary.py", "summarize"),
+    ("snapshot published (refreshing the changed day)", "spec_audit/snapshot.py", "publish"),
+)
+
+
+def rerun_breakdown(db: Path, day: dt.date, work: Path) -> dict[str, float]:
+    """Return seconds per part of one more rerun of ``day``, profiled with cProfile (which slows
+    Python-heavy parts more than SQL, so the shares are indicative)."""
+    import pstats
+
+    profile = work / "rerun.prof"
+    argv = [PYTHON, "-m", "cProfile", "-o", str(profile), CLI, "run", "--db", str(db)]
+    run_child([*argv, "--no-ingest", "--from", str(day), "--to", str(day)])
+    stats = pstats.Stats(str(profile)).stats  # type: ignore[attr-defined]
+    parts = {"whole rerun under cProfile": max(entry[3] for entry in stats.values())}
+    for label, filename, function in RERUN_PARTS:
+        parts[label] = sum(
+            entry[3]
+            for (path, _, name), entry in stats.items()
+            if path.endswith(filename) and name == function
+        )
+    return parts
+
+
 def summary(values: list[float]) -> dict[str, float]:
     """Return median, min and max."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def measure(conversations: int, days: int, seed: int, runs: int, work: Path) -> dict:
-    """Return every timing of the pipeline on the cached sample of that size."""
+def measure(
+    conversations: int,
+    days: int,
+    seed: int,
+    runs: int,
+    work: Path,
+    rerun_runs: int | None = None,
+    library_stages: bool = True,
+) -> dict:
+    """Return every timing of the pipeline on the cached sample of that size (the one-day rerun
+    ``rerun_runs`` times, by default ``runs``; without ``library_stages``, only the command's)."""
     landing = sample(conversations, days, seed)
     work.mkdir(parents=True, exist_ok=True)
-    stages: dict[str, list[Timed]] = {name: [] for name in [*_STAGES, "spec-audit run"]}
+    names = [*(_STAGES if library_stages else ()), "spec-audit run"]
+    stages: dict[str, list[Timed]] = {name: [] for name in names}
     loads = [os.getloadavg()[0]]  # other work on the machine shows in every timing: record it
     for i in range(runs):
         db = fresh(work / "stages.duckdb")
-        for name in _STAGES:
+        for name in names[:-1]:
             stages[name].append(run_stage(name, db, landing))
             print(f"  run {i + 1}/{runs} {name}: {stages[name][-1].seconds:.1f} s", flush=True)
             loads.append(os.getloadavg()[0])
@@ -214,12 +276,15 @@ def measure(conversations: int, days: int, seed: int, runs: int, work: Path) -> 
         stages["spec-audit run"].append(spec_audit_run(db, "--landing", str(landing)))
         print(f"  run {i + 1}/{runs} spec-audit run: {stages['spec-audit run'][-1].seconds:.1f} s")
     counts = db_counts(db)
-    rerun, unchanged = rerun_one_day(db, runs)
+    day, rerun, unchanged = rerun_one_day(db, rerun_runs or runs)
+    loads.append(os.getloadavg()[0])
+    breakdown = rerun_breakdown(db, day, work)
     return {
         "conversations": conversations,
         "days": days,
         "seed": seed,
         "runs": runs,
+        "rerun_runs": rerun_runs or runs,
         "counts": counts,
         "stages": {
             name: {
@@ -228,14 +293,20 @@ def measure(conversations: int, days: int, seed: int, runs: int, work: Path) -> 
             }
             for name, timed in stages.items()
         },
-        "rerun_day": {"seconds": summary(rerun), "other_days_unchanged": unchanged},
+        "rerun_day": {
+            "day": day,
+            "seconds": summary(rerun),
+            "other_days_unchanged": unchanged,
+            "snapshot_matches": snapshot_matches(db),
+            "breakdown": breakdown,
+        },
         "load": [min(loads), max(loads)],
         "limit": physical_limit(landing),
     }
 
 
-def rerun_one_day(db: Path, runs: int) -> tuple[list[float], bool]:
-    """Return the seconds of rerunning the middle day of ``db`` and whether other days stayed."""
+def rerun_one_day(db: Path, runs: int) -> tuple[dt.date, list[float], bool]:
+    """Return the middle day of ``db``, the seconds of rerunning it and whether other days stayed."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
@@ -247,7 +318,7 @@ def rerun_one_day(db: Path, runs: int) -> tuple[list[float], bool]:
     for _ in range(runs):
         timed = spec_audit_run(db, "--no-ingest", "--from", str(day), "--to", str(day))
         seconds.append(timed.seconds)
-    return seconds, other_days_digest(db, day) == before
+    return day, seconds, other_days_digest(db, day) == before
 
 
 def memory_curve(sizes: list[int], days: int, seed: int, work: Path) -> dict[int, float]:
@@ -272,7 +343,6 @@ def report(result: dict, peaks: dict[int, float]) -> str:
     turns = counts["turns"]
     stages = result["stages"]
     whole = stages["spec-audit run"]["seconds"]["median"]
-    label = stages["label+judge"]["seconds"]["median"]
     limit = result["limit"]
     rerun = result["rerun_day"]
     commit = subprocess.run(
@@ -295,27 +365,37 @@ def report(result: dict, peaks: dict[int, float]) -> str:
         f"--seed {result['seed']}`: {limit['bytes'] / 1e9:.2f} GB of JSON "
         f"({limit['bytes'] / max(limit['rows'], 1):,.0f} bytes a record), {counts['conversations']:,} "
         f"conversations accepted, {turns:,} turns, {counts['findings']:,} findings.",
-        f"Each time is the median of {result['runs']} run(s) (min–max), each in a fresh process; "
+        f"Each time is the median of {result['runs']} run(s) (min–max; the rerun: "
+        f"{result['rerun_runs']}), each in a fresh process; "
         "memory is the child's peak resident set. Load average (1 min) while timing: "
         f"{result['load'][0]:.1f}–{result['load'][1]:.1f} on {os.cpu_count()} cores.",
         "",
         "| stage | time | throughput | peak memory |",
         "|---|---:|---:|---:|",
     ]
-    rates = {
-        "ingest": f"{n / stages['ingest']['seconds']['median']:,.0f} conversations/s",
-        "label+judge": f"{turns / label:,.0f} turns/s",
-        "metrics+stats": "",
-        "spec-audit run": f"{n / whole:,.0f} conversations/s",
+    per_second = {"ingest": n, "label+judge": turns, "spec-audit run": n}
+    units = {
+        "ingest": "conversations/s",
+        "label+judge": "turns/s",
+        "spec-audit run": "conversations/s",
     }
     for name, stage in stages.items():
-        lines.append(
-            f"| {name} | {_fmt(stage['seconds'])} | {rates[name]} | {stage['peak_gb']:.2f} GB |"
-        )
+        median = stage["seconds"]["median"]
+        rate = f"{per_second[name] / median:,.0f} {units[name]}" if name in units else ""
+        lines.append(f"| {name} | {_fmt(stage['seconds'])} | {rate} | {stage['peak_gb']:.2f} GB |")
     share = rerun["seconds"]["median"] / whole
     lines += [
         f"| rerun 1 day of {result['days']} | {_fmt(rerun['seconds'])} | {share:.1%} of the full "
-        f"run | other days unchanged: {'yes' if rerun['other_days_unchanged'] else 'NO'} |",
+        f"run (1/{whole / rerun['seconds']['median']:.0f}) | other days unchanged: "
+        f"{'yes' if rerun['other_days_unchanged'] else 'NO'}; snapshot holds the database's rows: "
+        f"{'yes' if rerun['snapshot_matches'] else 'NO'} |",
+        "",
+        f"Where a rerun of {rerun['day']} goes (one more rerun under cProfile, which slows "
+        "Python-heavy parts more than SQL):",
+        "",
+        "| part | seconds |",
+        "|---|---:|",
+        *(f"| {part} | {seconds:.1f} |" for part, seconds in rerun["breakdown"].items()),
         "",
         f"Physical limit on the same files: reading and gunzipping them takes {limit['read_s']:.1f} s; "
         f"DuckDB `read_json` reading and parsing them into an in-memory table takes "
@@ -352,15 +432,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--rerun-runs", type=int, help="runs of the one-day rerun (default: --runs)"
+    )
     parser.add_argument("--memory-sizes", default="", help="comma-separated extra sizes")
     parser.add_argument("--quick", action="store_true", help="2,000 conversations, 1 run")
+    parser.add_argument(
+        "--only-run", action="store_true", help="time only `spec-audit run` and the rerun"
+    )
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--json", type=Path, help="also save the raw result here")
     args = parser.parse_args(argv)
     if args.quick:
         args.conversations, args.runs = 2_000, 1
     work = BENCH_DATA / "work"
-    result = measure(args.conversations, args.days, args.seed, args.runs, work)
+    result = measure(
+        *(args.conversations, args.days, args.seed, args.runs, work),
+        rerun_runs=args.rerun_runs,
+        library_stages=not args.only_run,
+    )
     sizes = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
     peaks = memory_curve(sizes, args.days, args.seed, work)
     peaks[args.conversations] = result["stages"]["spec-audit run"]["peak_gb"]

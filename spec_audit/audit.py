@@ -37,6 +37,22 @@ def days_with_turns(
     return [row[0] for row in rows]
 
 
+def stale_windows(
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
+) -> list[tuple[dt.date, dt.date]]:
+    """Return the statistics windows (start, end) stored for the catalog's version that hold any of
+    ``days``, oldest end first: re-auditing a day changes the counts their tests were computed from."""
+    return con.execute(
+        "SELECT DISTINCT window_start, window_end FROM ("
+        "SELECT window_start, window_end, spec_id, spec_version FROM drift_tests "
+        "UNION SELECT window_start, window_end, spec_id, spec_version FROM change_points) "
+        "WHERE spec_id = ? AND spec_version = ? "
+        "AND EXISTS (SELECT 1 FROM unnest(?::DATE[]) AS d(day) "
+        "WHERE d.day BETWEEN window_start AND window_end) ORDER BY window_end, window_start",
+        [catalog.spec_id, catalog.version, list(days)],
+    ).fetchall()
+
+
 def batches(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], max_turns: int = BATCH_TURNS
 ) -> Iterator[list[dt.date]]:

@@ -1,12 +1,15 @@
 """Write daily partitions: delete some days' rows and insert their replacement in one transaction.
 
 Every daily table is written through ``replace_days`` so that a run killed at any moment leaves each
-day either as it was or fully replaced, and a rerun of the same days gives the same rows.
+day either as it was or fully replaced, and a rerun of the same days gives the same rows. Each write
+is recorded in ``day_writes`` (in the same transaction), which is how publishing the snapshot knows
+which days changed since the last publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 
 import duckdb
@@ -42,4 +45,9 @@ def replace_days(
                 finally:
                     con.unregister("partition_frame")
             written[table] = frame.height
+            con.execute(
+                "INSERT OR REPLACE INTO day_writes "
+                "SELECT ?, unnest(?::DATE[]), ?, uuid(), get_current_timestamp()",
+                [table, list(days), json.dumps(params, default=str) if where else ""],
+            )
     return written

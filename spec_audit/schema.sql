@@ -90,6 +90,18 @@ CREATE TABLE IF NOT EXISTS clause_metrics (
     ci_high       DOUBLE
 );
 
+-- The newest write of each day of each daily table (spec_audit.partition.replace_days records it in
+-- the same transaction as the rows; scope is what narrowed the rows replaced, such as a spec
+-- version). A publish compares it with the snapshot's copy, to refresh only the days written since.
+CREATE TABLE IF NOT EXISTS day_writes (
+    table_name  VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    scope       VARCHAR NOT NULL,          -- '' when every row of the day was replaced
+    write_id    UUID NOT NULL,             -- new at every write
+    written_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (table_name, day, scope)
+);
+
 -- Statistics over an audit window (spec_audit/stats, issue #4). Each table is replaced per window
 -- (window_start, window_end) and, where it has one, per spec version, in one transaction.
 

@@ -17,6 +17,9 @@ def published_snapshot(
 ) -> dg.MaterializeResult:
     """A checkpointed copy of the audit database, replaced atomically; readers never block the audit.
 
+    After the first publish only the days written since (and the tables without days) are copied
+    again into a copy of the previous snapshot, with those days of its read models.
+
     Downstream of drift_tests, so a regressed rule-layer clause (the blocking check) holds back
     publication until an operator has looked and re-materialises this asset.
     """

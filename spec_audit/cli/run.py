@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from spec_audit import config, store
-from spec_audit.audit import days_with_turns
+from spec_audit.audit import days_with_turns, stale_windows
 from spec_audit.cli import render
 from spec_audit.cli.options import (
     DbOption,
@@ -76,6 +76,11 @@ def run(
     con = store.connect(path)
     try:
         days = days_with_turns(con, first, last)
+        # Too few days for a window of their own: this catalog's stored windows holding them
+        # are tested again.
+        windows = (
+            [(days[0], days[-1])] if len(days) > CURRENT_DAYS else stale_windows(con, days, catalog)
+        )
     finally:
         con.close()
     if not days:
@@ -97,9 +102,9 @@ def run(
         materialize_audit(path, catalog.path, days[0], days[-1], progress)
 
     window = None
-    if len(days) > CURRENT_DAYS:
-        window = audit_window(days[0], days[-1])
-        with console.status("testing drift, disparities and change points"):
+    for start, end in windows:
+        window = audit_window(start, end)
+        with console.status(f"testing drift, disparities and change points ({start}..{end})"):
             failed = materialize_statistics(path, catalog.path, window.start, window.end)
 
     with console.status("validating data quality (Great Expectations)"):
