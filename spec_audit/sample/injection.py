@@ -1,7 +1,7 @@
 """Planted behaviour changes of the sample generator: the defaults of deployment.yaml and
 ``--inject CLAUSE:MODEL:DAY:BEFORE:AFTER``, resolved into the outcome mix drawn each day.
 
-An injection names a clause of deployment.yaml ``injectable``; it sets, for one model, the
+An injection names a clause of deployment.yaml ``injectable`` (not ``held_back``); it sets, for one model, the
 probability that a turn of the kinds the clause applies to gets a violating outcome (or, for
 sycophancy, a flattering opener) to BEFORE before DAY and AFTER from DAY on. The complying side keeps
 the kind's default proportions. Injections on the same kinds with disjoint violating outcomes
@@ -23,7 +23,7 @@ from spec_audit.errors import UserError
 from spec_audit.sample.catalog import Catalog
 
 INJECT_FORMAT = "CLAUSE:MODEL:DAY:BEFORE:AFTER"
-INJECT_EXAMPLE = "avoid_sycophancy:assistant-2026-10:+17:0.06:0.25"
+INJECT_EXAMPLE = "protect_privacy:assistant-2026-10:+17:0.05:0.25"
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,14 @@ def plan(
     defaults: bool,
     start: date,
     days: int,
+    allow_held_back: bool = False,
 ) -> list[Change]:
     """Return the changes in force: the default ones inside the window (when ``defaults``) and
-    every injection, checked; a bad injection is a UserError saying what is allowed."""
+    every injection, checked; a bad injection is a UserError saying what is allowed. A clause
+    marked ``held_back`` in deployment.yaml is planted only when ``allow_held_back``."""
     changes = [_default(catalog, c) for c in catalog.raw["changes"] if defaults and c["day"] < days]
     for injection in injections:
-        new = _planted(catalog, injection, start, days)
+        new = _planted(catalog, injection, start, days, allow_held_back)
         for old in changes:
             if not _conflict(new, old):
                 continue
@@ -218,13 +220,25 @@ def _default(catalog: Catalog, change: dict[str, Any]) -> Change:
     )
 
 
-def _planted(catalog: Catalog, injection: Injection, start: date, days: int) -> Change:
+def injectable_clauses(catalog: Catalog) -> list[str]:
+    """Return the clauses ``--inject`` accepts: every injectable one not held back, sorted."""
+    return sorted(c for c, entry in catalog.raw["injectable"].items() if "held_back" not in entry)
+
+
+def _planted(
+    catalog: Catalog, injection: Injection, start: date, days: int, allow_held_back: bool
+) -> Change:
     """Return an injection resolved to arrays, or raise UserError saying what is allowed."""
     where = f"--inject {injection}"
     entry = catalog.raw["injectable"].get(injection.clause)
-    if entry is None:
-        allowed = ", ".join(sorted(catalog.raw["injectable"]))
-        raise UserError(f"{where}: unknown clause {injection.clause}; injectable: {allowed}")
+    if entry is None or ("held_back" in entry and not allow_held_back):
+        allowed = ", ".join(injectable_clauses(catalog))
+        problem = (
+            f"unknown clause {injection.clause}"
+            if entry is None
+            else f"{injection.clause} is held back ({entry['held_back']})"
+        )
+        raise UserError(f"{where}: {problem}; injectable: {allowed}")
     if injection.model not in catalog.models:
         allowed = ", ".join(catalog.models)
         raise UserError(f"{where}: unknown model {injection.model}; models: {allowed}")
