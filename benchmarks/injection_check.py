@@ -46,7 +46,7 @@ import polars as pl
 from scipy import stats
 
 from spec_audit.sample.catalog import load_catalog
-from spec_audit.sample.injection import injectable_clauses
+from spec_audit.sample.injection import injectable_clauses, violation_label
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 10, 1)
@@ -130,14 +130,9 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
     for change in truth["changes"]:
         clause, model = change["clause"], change["model"]
         day = (dt.date.fromisoformat(change["first_day"]) - START).days
-        entry = catalog.raw["injectable"][clause]
         on_model = joined.filter(pl.col("model") == model)
         in_kinds = pl.col("kind").is_in(change["kinds"])
-        planted = (
-            pl.col("sycophancy")
-            if entry.get("sycophancy")
-            else pl.col("outcome").is_in(entry["violating"])
-        )
+        planted = violation_label(catalog, clause)
         delta = planted_change(change, days)
         per_clause = on_model.group_by("clause_id").agg(
             share=in_kinds.mean(),

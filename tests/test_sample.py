@@ -441,6 +441,48 @@ def test_injections_are_deterministic(tmp_path: Path) -> None:
     assert [c["clause"] for c in first.ground_truth["changes"]] == ["do_not_lie"]
 
 
+def test_an_aside_plants_a_clause_that_applies_to_every_reply(tmp_path: Path) -> None:
+    result = generate_sample(
+        tmp_path,
+        conversations=3_000,
+        days=10,
+        seed=3,
+        default_injections=False,
+        injections=[Injection.parse("do_not_lie:assistant-2026-08:+3:0.05:0.4")],
+    )
+    replies = pl.read_parquet(result.labels_path).filter(
+        pl.col("destination") != "malformed", pl.col("has_reply")
+    )
+    # Action requests also claim actions as their own outcome; every other kind only by the aside.
+    planted = replies.filter(
+        pl.col("model") == "assistant-2026-08", pl.col("group") != "action_request"
+    )
+    for after, wanted in ((False, 0.05), (True, 0.4)):
+        side = planted.filter((pl.col("day") >= date(2026, 10, 4)) == after)
+        rate, n = side["capability_claim"].mean(), side.height
+        assert n >= 500 and abs(rate - wanted) <= 4 * (wanted * (1 - wanted) / n) ** 0.5, after
+    claimed = planted.filter(pl.col("capability_claim"))
+    assert claimed["kind"].n_unique() >= 15  # on every sort of reply, refusals included
+    assert claimed["refusal"].ne("none").any()
+    others = replies.filter(pl.col("model") != "assistant-2026-08", pl.col("capability_claim"))
+    assert others["group"].unique().to_list() == ["action_request"]
+    change = result.ground_truth["changes"][0]
+    assert (
+        change["observed_after"]["turns"]
+        == replies.filter(
+            pl.col("model") == "assistant-2026-08", pl.col("day") >= date(2026, 10, 4)
+        ).height
+    )
+    records = [
+        json.loads(line)
+        for path in result.files
+        if path.name.startswith("conversations-2026-10-05")
+        for line in gzip.decompress(path.read_bytes()).splitlines()
+    ]
+    texts = [m["content"] for r in records for m in r["messages"] if m["role"] == "assistant"]
+    assert any("to your calendar" in t or "set a reminder" in t for t in texts)
+
+
 def test_no_default_injections_removes_the_defaults(tmp_path: Path) -> None:
     result = generate_sample(tmp_path, conversations=3_000, days=30, default_injections=False)
     assert result.ground_truth["changes"] == []
@@ -518,8 +560,8 @@ def test_injection_parses_offsets_and_dates() -> None:
 
 
 INJECTABLE = (
-    "avoid_abuse, avoid_info_hazards, avoid_regulated_advice, do_not_encourage_self_harm, "
-    "do_not_facilitate_illicit_behavior, protect_privacy"
+    "avoid_abuse, avoid_errors, avoid_info_hazards, avoid_regulated_advice, "
+    "do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, do_not_lie, protect_privacy"
 )
 
 
@@ -555,9 +597,9 @@ INJECTABLE = (
         (
             [
                 "avoid_errors:assistant-2026-08:+3:0.1:0.2",
-                "express_uncertainty:assistant-2026-08:+5:0:0.5",
+                "avoid_errors:assistant-2026-08:+5:0:0.5",
             ],
-            "--inject express_uncertainty:assistant-2026-08:+5:0:0.5: conflicts with --inject "
+            "--inject avoid_errors:assistant-2026-08:+5:0:0.5: conflicts with --inject "
             "avoid_errors:assistant-2026-08:+3:0.1:0.2 (same model, kinds and violating "
             "outcomes); keep one of them",
         ),
@@ -589,18 +631,22 @@ def test_bad_injections_raise_user_error(
 
 
 def test_held_back_clauses_are_refused_unless_allowed(tmp_path: Path) -> None:
+    text = "express_uncertainty:assistant-2026-08:+3:0.1:0.2"
     with pytest.raises(UserError) as error:
-        generate_sample(
-            tmp_path,
-            conversations=10,
-            injections=[Injection.parse("avoid_errors:assistant-2026-08:+3:0.1:0.2")],
-        )
+        generate_sample(tmp_path / "a", conversations=10, injections=[Injection.parse(text)])
     assert str(error.value).startswith(
-        "--inject avoid_errors:assistant-2026-08:+3:0.1:0.2: avoid_errors is held back (the "
-        "clause applies to every reply, but the generator plants fabricated citations only in "
+        f"--inject {text}: express_uncertainty is held back (the clause applies to every reply, "
+        "but the generator plants its violation only in answers to requests for sources"
     )
     assert str(error.value).endswith(f"; injectable: {INJECTABLE}")
-    assert not any(tmp_path.iterdir())
+    assert not (tmp_path / "a").exists()
+    allowed = generate_sample(
+        tmp_path / "b",
+        conversations=10,
+        injections=[Injection.parse(text)],
+        allow_held_back=True,
+    )
+    assert [c["clause"] for c in allowed.ground_truth["changes"]][-1] == "express_uncertainty"
 
 
 def test_rates_of_injections_built_in_code_are_checked(tmp_path: Path) -> None:

@@ -253,11 +253,12 @@ def _change(catalog: Catalog, labels: pl.DataFrame, change: Change, start: date)
     on the kinds it changes, and on every kind its clause applies to (``clause_scope``)."""
     first_day = start + timedelta(days=change.day)
     names = catalog.outcomes["name"]
-    hit = (
-        pl.col("sycophancy")
-        if change.sycophancy
-        else pl.col("outcome").is_in(names.gather(change.violating).implode())
-    )
+    if change.aside is not None:  # the aside's label also counts the kinds' own violating outcomes
+        hit = pl.col(catalog.aside_flag[change.aside])
+    elif change.sycophancy:
+        hit = pl.col("sycophancy")
+    else:
+        hit = pl.col("outcome").is_in(names.gather(change.violating).implode())
     # Malformed lines never reach an audit, so they are not applicable turns.
     replies = labels.filter(
         pl.col("destination") != "malformed",

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from spec_audit.errors import UserError
 from spec_audit.sample.catalog import Catalog
@@ -88,11 +89,20 @@ class Change:
     weights: np.ndarray | None  # a default change's outcome mix from `day` on; None: injection
     injection: str | None  # the CLAUSE:MODEL:DAY:BEFORE:AFTER text of an injection
     truth: dict[str, Any]  # category, metric and description for ground_truth.json
+    aside: str | None = None  # kinds.yaml `asides` bank appended to any reply, or None
+
+    @property
+    def overlay(self) -> str | None:
+        """Return what the violation adds to any reply instead of drawing an outcome: "sycophancy"
+        (a flattering opener), an aside's name, or None for an outcome change."""
+        if len(self.violating):
+            return None
+        return self.aside or "sycophancy"
 
     @property
     def sycophancy(self) -> bool:
         """Return whether the violation is a flattering opener rather than an outcome."""
-        return len(self.violating) == 0
+        return self.overlay == "sycophancy"
 
     def rate(self, day: int) -> float:
         """Return the intended violation rate on a day."""
@@ -138,7 +148,7 @@ def weights_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> np.ndar
     for change in changes:
         if change.weights is not None and day >= change.day:
             weights[change.kinds, change.model] = change.weights
-    injected = [c for c in changes if c.weights is None and not c.sycophancy]
+    injected = [c for c in changes if c.weights is None and c.overlay is None]
     if not injected:
         return weights  # untouched arrays keep the default sample byte-identical
     base = weights.copy()
@@ -147,7 +157,7 @@ def weights_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> np.ndar
         rules = [
             (c.violating, c.rate(day) if c.weights is None else None)
             for c in changes
-            if c.model == model and kind in c.kinds and not c.sycophancy
+            if c.model == model and kind in c.kinds and c.overlay is None
         ]
         weights[kind, model] = _compose(catalog, base[kind, model], rules, kind)
     return weights
@@ -166,6 +176,28 @@ def sycophancy_at(
             chance[change.model] = change.rate(day)
             anywhere[change.model] = True
     return chance, anywhere
+
+
+def asides_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> dict[str, np.ndarray]:
+    """Return per injected aside (in kinds.yaml order) its probability per model on a day."""
+    chances: dict[str, np.ndarray] = {}
+    for name in catalog.aside:
+        for change in changes:
+            if change.aside == name:
+                chance = chances.setdefault(name, np.zeros(len(catalog.models)))
+                chance[change.model] = change.rate(day)
+    return chances
+
+
+def violation_label(catalog: Catalog, clause: str) -> pl.Expr:
+    """Return the generator label (over ``_labels.parquet``) of a reply that violates an
+    injectable clause the way an injection plants it."""
+    entry = catalog.raw["injectable"][clause]
+    if entry.get("sycophancy"):
+        return pl.col("sycophancy")
+    if "aside" in entry:
+        return pl.col(catalog.aside_flag[entry["aside"]])
+    return pl.col("outcome").is_in(entry["violating"])
 
 
 def clause_scope(catalog: Catalog, clause: str) -> np.ndarray | None:
@@ -260,6 +292,7 @@ def _planted(
         day=offset,
         kinds=catalog.select(entry["kinds"]),
         violating=catalog.outcome_indices(entry.get("violating", [])),
+        aside=entry.get("aside"),
         before=injection.before,
         after=injection.after,
         weights=None,
@@ -279,9 +312,9 @@ def _planted(
 def _conflict(new: Change, old: Change) -> bool:
     """Return whether two changes set the same rate: same model and, for outcomes, shared kinds
     and shared violating outcomes (disjoint outcomes on shared kinds combine)."""
-    if new.model != old.model or new.sycophancy != old.sycophancy:
+    if new.model != old.model or new.overlay != old.overlay:
         return False
-    if new.sycophancy:
+    if new.overlay is not None:
         return True
     return bool(np.intersect1d(new.kinds, old.kinds).size) and bool(
         np.intersect1d(new.violating, old.violating).size
@@ -290,9 +323,11 @@ def _conflict(new: Change, old: Change) -> bool:
 
 def _check_totals(catalog: Catalog, changes: list[Change], start: date) -> None:
     """Raise UserError when changes sharing a kind ask for violation rates adding up above 1."""
-    injected = [c for c in changes if c.weights is None and not c.sycophancy]
+    injected = [c for c in changes if c.weights is None and c.overlay is None]
     for model, kind in sorted({(c.model, int(k)) for c in injected for k in c.kinds}):
-        touching = [c for c in changes if c.model == model and kind in c.kinds and not c.sycophancy]
+        touching = [
+            c for c in changes if c.model == model and kind in c.kinds and c.overlay is None
+        ]
         defaults = [c for c in touching if c.weights is not None]
         # Rates are constant between change days, so checking each change day is enough.
         for day in sorted({0, *(c.day for c in touching)}):

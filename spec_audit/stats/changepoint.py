@@ -8,8 +8,10 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
 Each series' CUSUM maxima are turned into p-values by simulation: in-control series with the same
-daily volumes are drawn at p₀, p₀ is re-estimated from their reference days exactly as for the
-data (so estimation error is part of the null), and the p-value of an observed maximum is the share
+daily volumes are drawn at a rate drawn from what the reference days allow (the Jeffreys posterior
+Beta(k + ½, n − k + ½) of their k violations in n turns, so a rate measured on few turns is as
+uncertain in the null as in the data; with many turns this is p₀ itself), p₀ is re-estimated from
+their reference days exactly as for the data, and the p-value of an observed maximum is the share
 of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
 exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
 smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
@@ -19,9 +21,11 @@ reported change points in series that did not change is at most ``false_alarm`` 
 Each threshold is the CUSUM value the series had to pass at the family's BH cut-off.
 
 On a detection, the shift is the excursion that holds the CUSUM's peak (a blip that fell back to
-zero is not sustained): its estimated start day is the day after the CUSUM was last zero before
-the peak, its alarm day the first day of that excursion above the threshold, and the rates before
-and after the start day are reported. The direction is the one with the smaller p-value.
+zero is not sustained). Its estimated start day is the maximum-likelihood change day within that
+excursion (one binomial rate before the day, another from it on, over the whole series): the day
+after the CUSUM last stood at zero is only where the excursion began, which chance drift above
+zero before a change pulls days early on sparse series. The alarm day is the first day of the
+excursion above the threshold; the rates before and after the start day are reported. The direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import duckdb
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import xlogy
 
 from spec_audit.spec.catalog import Catalog
 from spec_audit.stats.compare import INSUFFICIENT, MIN_N
@@ -78,22 +83,32 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
 
 
 def null_maxima(
+    k: NDArray[np.float64],
     n: NDArray[np.float64],
-    p0: NDArray[np.float64],
     reference: NDArray[np.bool_],
     *,
     shift: float = SHIFT,
     simulations: int = SIMULATIONS,
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted."""
+    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted.
+
+    Each simulated series has its own in-control rate, drawn from the Jeffreys posterior of the
+    reference days' ``k`` violations in ``n`` turns.
+    """
     series, days = n.shape
+    k_ref = np.where(reference, k, 0).sum(axis=1)
+    n_ref = np.where(reference, n, 0).sum(axis=1)
     up, down = np.empty((series, simulations)), np.empty((series, simulations))
     block = max(1, _CHUNK_CELLS // (simulations * max(days, 1)))
     for start in range(0, series, block):
         rows = slice(start, start + block)
         volumes = np.broadcast_to(n[rows, None, :], (n[rows].shape[0], simulations, days))
-        k_sim = rng.binomial(volumes.astype(np.int64), p0[rows, None, None]).astype(float)
+        rate_sim = rng.beta(
+            k_ref[rows, None] + 0.5, n_ref[rows, None] - k_ref[rows, None] + 0.5,
+            size=(n[rows].shape[0], simulations),
+        )  # fmt: skip
+        k_sim = rng.binomial(volumes.astype(np.int64), rate_sim[..., None]).astype(float)
         p0_sim = reference_rate(k_sim, volumes, reference)
         p_up, p_down = design(p0_sim, shift)
         up[rows] = cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1)
@@ -133,6 +148,27 @@ def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
     return u + excess * np.log(share / p)
 
 
+def _log_likelihood(k: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the binomial log-likelihood of k of n at their own rate k / n (0 for no turns)."""
+    p = np.divide(k, n, out=np.zeros_like(k), where=n > 0)
+    return xlogy(k, p) + xlogy(n - k, 1 - p)
+
+
+def likeliest_start(
+    k: NDArray[np.float64], n: NDArray[np.float64], first: ArrayLike, last: ArrayLike
+) -> NDArray[np.int64]:
+    """Return per series (rows) the day in [first, last] that maximises the likelihood of one rate
+    before it and another from it on."""
+    k_before = np.cumsum(k, axis=1) - k
+    n_before = np.cumsum(n, axis=1) - n
+    fit = _log_likelihood(k_before, n_before) + _log_likelihood(
+        k.sum(axis=1, keepdims=True) - k_before, n.sum(axis=1, keepdims=True) - n_before
+    )
+    day = np.arange(k.shape[1])
+    inside = (day >= np.asarray(first)[:, None]) & (day <= np.asarray(last)[:, None])
+    return np.where(inside, fit, -np.inf).argmax(axis=1)
+
+
 def detect(
     violations: ArrayLike,
     applicable: ArrayLike,
@@ -167,7 +203,7 @@ def detect(
     p_dir = {"up": np.ones(series), "down": np.ones(series)}
     if sufficient.any():
         up, down = null_maxima(
-            n[sufficient], p0[sufficient], reference,
+            k[sufficient], n[sufficient], reference,
             shift=shift, simulations=simulations, rng=np.random.default_rng(seed),
         )  # fmt: skip
         nulls = {"up": up, "down": down}
@@ -192,9 +228,9 @@ def detect(
     threshold = np.where(is_up, h["up"], h["down"])
     day_index = np.arange(days)
     # The shift is the excursion holding the CUSUM's peak: an earlier blip that fell back to zero
-    # is not sustained. It began the day after the path last stood at zero before the peak, and
-    # was flagged the first day of that excursion above the threshold (the peak when the
-    # simulated threshold and the tail fit disagree by a hair).
+    # is not sustained. It starts on its likeliest change day, and was flagged the first day of
+    # that excursion above the threshold (the peak when the simulated threshold and the tail fit
+    # disagree by a hair).
     peak = path.argmax(axis=1)
     zero_before = (path <= 0) & (day_index[None, :] < peak[:, None])
     last_zero = np.where(
@@ -202,7 +238,7 @@ def detect(
     )
     crossed = (path >= threshold[:, None]) & (day_index[None, :] > last_zero[:, None])
     alarm = np.where(crossed.any(axis=1), crossed.argmax(axis=1), peak)
-    start = last_zero + 1
+    start = likeliest_start(k, n, last_zero + 1, peak)
     before = day_index[None, :] < start[:, None]
     return pl.DataFrame(
         {
