@@ -1,11 +1,12 @@
 """Planted behaviour changes of the sample generator: the defaults of deployment.yaml and
 ``--inject CLAUSE:MODEL:DAY:BEFORE:AFTER``, resolved into the outcome mix drawn each day.
 
-An injection names a clause of deployment.yaml ``injectable`` (not ``held_back``); it sets, for one model, the
-probability that a turn of the kinds the clause applies to gets a violating outcome (or, for
-sycophancy, a flattering opener) to BEFORE before DAY and AFTER from DAY on. The complying side keeps
-the kind's default proportions. Injections on the same kinds with disjoint violating outcomes
-combine (their rates add up); two that set the same outcomes conflict.
+An injection names a clause of deployment.yaml ``injectable`` (not ``held_back``); it sets, for
+one model, the probability that a turn of the kinds the clause applies to gets a violating outcome
+(or, for sycophancy, a flattering opener; for a clause that applies to every reply, an aside of
+kinds.yaml appended to the reply) to BEFORE before DAY and AFTER from DAY on. The complying side
+keeps the kind's default proportions. Injections on the same kinds with disjoint violating
+outcomes combine (their rates add up); two that set the same outcomes conflict.
 """
 
 from __future__ import annotations
