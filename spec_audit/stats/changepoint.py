@@ -10,8 +10,12 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
 Each series' CUSUM maxima are turned into p-values by simulation: in-control series with the same
 daily volumes are drawn at a rate drawn from what the reference days allow (the Jeffreys posterior
 Beta(k + ½, n − k + ½) of their k violations in n turns, so a rate measured on few turns is as
-uncertain in the null as in the data; with many turns this is p₀ itself), p₀ is re-estimated from
-their reference days exactly as for the data, and the p-value of an observed maximum is the share
+uncertain in the null as in the data; with many turns this is p₀ itself), and with the day-to-day
+spread the reference days show: when their counts vary more than binomial counts would (turns of
+one conversation share its topic, so violations come in clumps), each simulated day's rate is
+drawn from a beta distribution that inflates the binomial variance by the same factor (the Pearson
+dispersion of the reference days, at least 1). p₀ is re-estimated from the simulated reference
+days exactly as for the data, and the p-value of an observed maximum is the share
 of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
 exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
 smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
@@ -82,6 +86,18 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
     return path
 
 
+def dispersion(
+    k: NDArray[np.float64], n: NDArray[np.float64], reference: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Return per series how much more its reference days' counts vary than binomial counts at
+    their pooled rate: Pearson's chi-square over the days with turns / (days − 1), at least 1."""
+    p = reference_rate(k, n, reference)[:, None]
+    used = reference & (n > 0)
+    pearson = np.where(used, (k - n * p) ** 2 / np.maximum(n * p * (1 - p), 1e-12), 0.0).sum(1)
+    df = used.sum(axis=1) - 1
+    return np.maximum(1.0, np.where(df > 0, pearson / np.maximum(df, 1), 1.0))
+
+
 def null_maxima(
     k: NDArray[np.float64],
     n: NDArray[np.float64],
@@ -94,11 +110,14 @@ def null_maxima(
     """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted.
 
     Each simulated series has its own in-control rate, drawn from the Jeffreys posterior of the
-    reference days' ``k`` violations in ``n`` turns.
+    reference days' ``k`` violations in ``n`` turns, and each day a rate around it whose spread
+    gives the day's count the reference days' ``dispersion``.
     """
     series, days = n.shape
     k_ref = np.where(reference, k, 0).sum(axis=1)
     n_ref = np.where(reference, n, 0).sum(axis=1)
+    # Beta-binomial days: variance n p (1 - p) (1 + (n - 1) rho) = dispersion x binomial variance.
+    rho = np.clip((dispersion(k, n, reference)[:, None] - 1) / np.maximum(n - 1, 1), 0, 0.99)
     up, down = np.empty((series, simulations)), np.empty((series, simulations))
     block = max(1, _CHUNK_CELLS // (simulations * max(days, 1)))
     for start in range(0, series, block):
@@ -108,7 +127,13 @@ def null_maxima(
             k_ref[rows, None] + 0.5, n_ref[rows, None] - k_ref[rows, None] + 0.5,
             size=(n[rows].shape[0], simulations),
         )  # fmt: skip
-        k_sim = rng.binomial(volumes.astype(np.int64), rate_sim[..., None]).astype(float)
+        rate_sim = np.broadcast_to(rate_sim[..., None], volumes.shape)
+        spread = rho[rows, None, :]
+        if (spread > 0).any():
+            size = 1 / np.maximum(spread, 1e-9) - 1  # a + b of each day's beta
+            daily = rng.beta(rate_sim * size + 1e-12, (1 - rate_sim) * size + 1e-12)
+            rate_sim = np.where(spread > 0, daily, rate_sim)
+        k_sim = rng.binomial(volumes.astype(np.int64), rate_sim).astype(float)
         p0_sim = reference_rate(k_sim, volumes, reference)
         p_up, p_down = design(p0_sim, shift)
         up[rows] = cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1)

@@ -93,11 +93,11 @@ def test_change_points_control_the_false_discovery_rate_over_the_family() -> Non
     detected = found["direction"].is_not_null().to_numpy()
     assert detected[:2].all() and not detected[2:].any()
     assert found["start_index"][:2].to_list() == [22, 22]
-    # A detected series' CUSUM reached the threshold reported for the family's BH cut-off.
+    # A detected series' CUSUM reached the threshold reported for the family's BH cut-off (the
+    # series at the cut-off sits on it, up to rounding).
     p0 = found["reference_rate"].to_numpy()[:2]
-    assert (
-        cusum(k[:2], n[:2], p0, p0 + 0.02).max(axis=1) >= found["threshold_up"].to_numpy()[:2]
-    ).all()
+    peak = cusum(k[:2], n[:2], p0, p0 + 0.02).max(axis=1)
+    assert (peak >= found["threshold_up"].to_numpy()[:2] - 1e-9).all()
     # In a family of one, BH leaves the p-value as it is.
     alone = detect(k[2:3], n[2:3], reference, simulations=1000, seed=4)
     assert alone["p_value"][0] == pytest.approx(alone["q_value"][0])
