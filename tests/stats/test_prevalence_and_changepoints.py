@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spec_audit.stats.changepoint import TAIL, cusum, detect, tail_p, tail_quantile
+from spec_audit.stats.changepoint import (
+    TAIL,
+    cusum,
+    detect,
+    dispersion,
+    likeliest_start,
+    tail_p,
+    tail_quantile,
+)
 from spec_audit.stats.multiplicity import bh
 from spec_audit.stats.prevalence import corrected_prevalence, rogan_gladen
 
@@ -78,6 +86,31 @@ def test_tail_p_is_the_monte_carlo_share_then_an_exponential_tail() -> None:
     assert far[1] < 1 / 1001  # beyond the simulations, still ordered
     # The threshold at a level is the inverse of the tail.
     assert tail_quantile(share * np.exp(-10), null) == pytest.approx([u + 505.0] * 2)
+
+
+def test_a_shift_is_dated_where_it_is_likeliest_not_where_chance_drift_began() -> None:
+    # 50 turns a day at 4%, a few unlucky days from day 12 lift the CUSUM above zero before the
+    # real rise to 20% on day 18; the excursion begins on day 12, the shift on day 18.
+    k = np.array([[2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4, 3, 3, 3, 3, 3, 10, 11, 9, 10, 10, 11]])
+    n = np.full_like(k, 50)
+    path = cusum(k, n, [0.04], [0.06])[0]
+    assert path[11] == 0 and (path[12:] > 0).all()
+    assert likeliest_start(k.astype(float), n.astype(float), [12], [23]).tolist() == [18]
+    found = detect(k, n, np.arange(24) < 16, seed=2)
+    assert found["verdict"].to_list() == ["shift up"]
+    assert found["start_index"].to_list() == [18]
+
+
+def test_dispersion_is_one_for_binomial_days_and_more_for_clumped_ones() -> None:
+    reference = np.ones(6, dtype=bool)
+    n = np.full((2, 6), 100.0)
+    even = [5, 5, 5, 5, 5, 5]  # less spread than binomial: still 1
+    clumped = [0, 14, 1, 12, 0, 3]  # rate 5%, but in clumps
+    ratio = dispersion(np.array([even, clumped], dtype=float), n, reference)
+    assert ratio[0] == 1.0
+    p = (30 + 0.5) / 601  # the pooled rate as reference_rate gives it
+    expected = sum((c - 100 * p) ** 2 / (100 * p * (1 - p)) for c in clumped) / 5
+    assert ratio[1] == pytest.approx(expected) and ratio[1] > 5
 
 
 def test_change_points_control_the_false_discovery_rate_over_the_family() -> None:
