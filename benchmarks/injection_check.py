@@ -45,7 +45,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from spec_audit.sample.catalog import load_catalog
+from spec_audit.sample.catalog import FLAGS, load_catalog
 from spec_audit.sample.injection import injectable_clauses, violation_label
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,10 +116,11 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
     truth = json.loads((landing / "ground_truth.json").read_text())
     catalog = load_catalog()
     labels = pl.read_parquet(landing / "_labels.parquet").select(
+        "kind",
+        "outcome",
+        "sycophancy",
+        *FLAGS,  # what asides plant
         turn_id=pl.col("conversation_id") + ":" + pl.col("turn_index").cast(pl.String),
-        kind=pl.col("kind"),
-        outcome=pl.col("outcome"),
-        sycophancy=pl.col("sycophancy"),
     )
     findings = con.sql(
         "SELECT turn_id, model, clause_id, day, verdict = 'violation' AS violated "
