@@ -12,7 +12,9 @@ Scenarios draw only clauses ``--inject`` accepts (deployment.yaml ``injectable``
 Per injection it prints the theoretical power of the two-proportion z-test at the window's n
 (``a_applicable`` and ``b_applicable`` of the drift test), with the baseline rate the audit
 measured and, as the expected change, the planted one, undiscounted: the mean planted rate over
-the current days minus over the baseline days (BEFORE and AFTER of ``--inject``), at the level
+the current days minus over the baseline days (BEFORE and AFTER of ``--inject``; each day weighted
+by the model's replies in the injected kinds, so a model rolled out late has no BEFORE days), at
+the level
 Benjamini–Hochberg gives the family (0.05 × injections / tests); then the verdict and q, and the
 detected start day against the true day.
 
@@ -115,7 +117,8 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
     """
     truth = json.loads((landing / "ground_truth.json").read_text())
     catalog = load_catalog()
-    labels = pl.read_parquet(landing / "_labels.parquet").select(
+    raw_labels = pl.read_parquet(landing / "_labels.parquet")
+    labels = raw_labels.select(
         "kind",
         "outcome",
         "sycophancy",
@@ -134,7 +137,7 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
         on_model = joined.filter(pl.col("model") == model)
         in_kinds = pl.col("kind").is_in(change["kinds"])
         planted = violation_label(catalog, clause)
-        delta = planted_change(change, days)
+        delta = planted_change(change, raw_labels, days)
         per_clause = on_model.group_by("clause_id").agg(
             share=in_kinds.mean(),
             n_planted=(in_kinds & planted).sum(),
@@ -159,12 +162,32 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
     return pl.concat(frames)
 
 
-def planted_change(change: dict[str, object], days: int) -> float:
+def planted_change(change: dict[str, object], labels: pl.DataFrame, days: int) -> float:
     """Return the planted rate change of a ground_truth.json change, current minus baseline days:
-    the injected rate per day (BEFORE, then AFTER from its first day) averaged over each window."""
+    the injected rate per day (BEFORE, then AFTER from its first day) averaged over each window,
+    each day weighted by the model's replies in the injected kinds that day (a model rolled out
+    late has no baseline turns at the BEFORE rate)."""
     day = (dt.date.fromisoformat(change["first_day"]) - START).days
     pi = np.where(np.arange(days) >= day, change["rate_after"], change["rate_before"])
-    return float(pi[days - CURRENT_DAYS :].mean() - pi[: days - CURRENT_DAYS].mean())
+    replies = (
+        labels.filter(
+            pl.col("model") == change["model"],
+            pl.col("kind").is_in(change["kinds"]),
+            pl.col("has_reply"),
+            pl.col("destination") != "malformed",
+        )
+        .group_by(index=(pl.col("day") - pl.lit(START)).dt.total_days())
+        .len()
+    )
+    turns = np.zeros(days)
+    turns[replies["index"].to_numpy()] = replies["len"].to_numpy()
+    split = days - CURRENT_DAYS
+    if not turns[:split].sum() or not turns[split:].sum():
+        return 0.0
+    return float(
+        np.average(pi[split:], weights=turns[split:])
+        - np.average(pi[:split], weights=turns[:split])
+    )
 
 
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
@@ -203,12 +226,13 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
     alpha = FDR * shifts["injected"].sum() / max(tested.height, 1)
     # Every injection gets a row, also one whose clause no turn was found applicable to.
     truth = json.loads((landing / "ground_truth.json").read_text())["changes"]
+    labels = pl.read_parquet(landing / "_labels.parquet")
     injected = pl.DataFrame(
         {
             "clause_id": [c["clause"] for c in truth],
             "model": [c["model"] for c in truth],
             "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
-            "expected": [planted_change(c, days) for c in truth],
+            "expected": [planted_change(c, labels, days) for c in truth],
         }
     ).join(series.drop("expected"), on=["clause_id", "model"], how="left")
     p_a = injected["a_rate"].fill_null(0).to_numpy()
