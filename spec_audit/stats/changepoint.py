@@ -13,8 +13,8 @@ Beta(k + ½, n − k + ½) of their k violations in n turns, so a rate measured 
 uncertain in the null as in the data; with many turns this is p₀ itself), and with the day-to-day
 spread the reference days show: when their counts vary more than binomial counts would (turns of
 one conversation share its topic, so violations come in clumps), each simulated day's rate is
-drawn from a beta distribution that inflates the binomial variance by the same factor (the Pearson
-dispersion of the reference days, at least 1). p₀ is re-estimated from the simulated reference
+drawn from a beta distribution that inflates the binomial variance by the same factor (estimated
+from consecutive reference days' differences, robust to a shift among them; at least 1). p₀ is re-estimated from the simulated reference
 days exactly as for the data, and the p-value of an observed maximum is the share
 of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
 exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
@@ -86,16 +86,31 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
     return path
 
 
+#: Median of the chi-square distribution with one degree of freedom.
+_CHI2_1_MEDIAN = 0.454936
+
+
 def dispersion(
     k: NDArray[np.float64], n: NDArray[np.float64], reference: NDArray[np.bool_]
 ) -> NDArray[np.float64]:
     """Return per series how much more its reference days' counts vary than binomial counts at
-    their pooled rate: Pearson's chi-square over the days with turns / (days − 1), at least 1."""
+    their pooled rate, at least 1: the median squared difference of consecutive days' standardised
+    counts over twice the median of chi-square(1). Differences of consecutive days, and their
+    median, keep one shift inside the reference days from passing for day-to-day spread."""
     p = reference_rate(k, n, reference)[:, None]
     used = reference & (n > 0)
-    pearson = np.where(used, (k - n * p) ** 2 / np.maximum(n * p * (1 - p), 1e-12), 0.0).sum(1)
-    df = used.sum(axis=1) - 1
-    return np.maximum(1.0, np.where(df > 0, pearson / np.maximum(df, 1), 1.0))
+    z = np.where(used, (k - n * p) / np.sqrt(np.maximum(n * p * (1 - p), 1e-12)), np.nan)
+    # Each used day is paired with the previous used day of its series.
+    day = np.arange(k.shape[1])
+    last = np.maximum.accumulate(np.where(used, day, -1), axis=1)
+    previous = np.concatenate([np.full((k.shape[0], 1), -1), last[:, :-1]], axis=1)
+    paired = used & (previous >= 0)
+    earlier = np.take_along_axis(z, np.maximum(previous, 0), axis=1)
+    squared = np.where(paired, (z - earlier) ** 2, np.nan)
+    enough = paired.sum(axis=1) >= 2
+    with np.errstate(all="ignore"):
+        median = np.nanmedian(np.where(enough[:, None], squared, 0.0), axis=1)
+    return np.maximum(1.0, np.where(enough, median / (2 * _CHI2_1_MEDIAN), 1.0))
 
 
 def null_maxima(

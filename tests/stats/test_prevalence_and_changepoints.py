@@ -101,16 +101,19 @@ def test_a_shift_is_dated_where_it_is_likeliest_not_where_chance_drift_began() -
     assert found["start_index"].to_list() == [18]
 
 
-def test_dispersion_is_one_for_binomial_days_and_more_for_clumped_ones() -> None:
-    reference = np.ones(6, dtype=bool)
-    n = np.full((2, 6), 100.0)
-    even = [5, 5, 5, 5, 5, 5]  # less spread than binomial: still 1
-    clumped = [0, 14, 1, 12, 0, 3]  # rate 5%, but in clumps
-    ratio = dispersion(np.array([even, clumped], dtype=float), n, reference)
-    assert ratio[0] == 1.0
-    p = (30 + 0.5) / 601  # the pooled rate as reference_rate gives it
-    expected = sum((c - 100 * p) ** 2 / (100 * p * (1 - p)) for c in clumped) / 5
-    assert ratio[1] == pytest.approx(expected) and ratio[1] > 5
+def test_dispersion_sees_clumped_days_but_not_a_shift_among_them() -> None:
+    reference = np.ones(8, dtype=bool)
+    n = np.full((4, 8), 100.0)
+    even = [5, 4, 6, 5, 5, 4, 6, 5]  # less spread than binomial: 1
+    shifted = [2, 3, 2, 3, 9, 10, 9, 10]  # a rise from 2.5% to 9.5% on day 4: still 1
+    clumped = [0, 14, 1, 12, 0, 13, 2, 0]  # clumps around 5%
+    sparse = [0, 0, 0, 0, 0, 0, 0, 1]
+    ratio = dispersion(np.array([even, shifted, clumped, sparse], dtype=float), n, reference)
+    assert ratio[0] == 1.0 and ratio[1] == 1.0 and ratio[3] == 1.0
+    assert ratio[2] > 10
+    # One reference day with turns has no consecutive pair: no estimate, 1.
+    alone = dispersion(np.array([[3.0, 0, 0]]), np.array([[100.0, 0, 0]]), np.ones(3, bool))
+    assert alone.tolist() == [1.0]
 
 
 def test_change_points_control_the_false_discovery_rate_over_the_family() -> None:
