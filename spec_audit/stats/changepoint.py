@@ -14,9 +14,9 @@ uncertain in the null as in the data; with many turns this is p₀ itself), and 
 spread the reference days show: when their counts vary more than binomial counts would (turns of
 one conversation share its topic, so violations come in clumps), each simulated day's rate is
 drawn from a beta distribution that inflates the binomial variance by the same factor (estimated
-from consecutive reference days' differences, robust to a shift among them; at least 1). p₀ is re-estimated from the simulated reference
-days exactly as for the data, and the p-value of an observed maximum is the share
-of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
+from consecutive reference days' differences, robust to a shift among them; at least 1). p₀ is
+re-estimated from the simulated reference days exactly as for the data, and the p-value of an
+observed maximum is the share of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
 exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
 smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
 2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
@@ -29,7 +29,8 @@ zero is not sustained). Its estimated start day is the maximum-likelihood change
 excursion (one binomial rate before the day, another from it on, over the whole series): the day
 after the CUSUM last stood at zero is only where the excursion began, which chance drift above
 zero before a change pulls days early on sparse series. The alarm day is the first day of the
-excursion above the threshold; the rates before and after the start day are reported. The direction is the one with the smaller p-value.
+excursion above the threshold; the rates before and after the start day are reported. The
+direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
