@@ -8,16 +8,10 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
 Each series' CUSUM maxima are turned into p-values by simulation: in-control series with the same
-daily volumes are drawn at a rate drawn from what the reference days allow (the Jeffreys posterior
-Beta(k + ½, n − k + ½) of their k violations in n turns, so a rate measured on few turns is as
-uncertain in the null as in the data; with many turns this is p₀ itself), and with the day-to-day
-spread the reference days show: when their counts vary more than binomial counts would (turns of
-one conversation share its topic, so violations come in clumps), each simulated day's rate is
-drawn from a beta distribution that inflates the binomial variance by the same factor (estimated
-from consecutive reference days' differences, robust to a shift among them; 1 unless at least 3).
-p₀ is re-estimated from the simulated reference days exactly as for the data, and the p-value of
-an observed maximum is the share of simulated maxima at least as large; beyond the simulated 90th
-percentile the tail is taken as exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
+daily volumes are drawn at p₀, p₀ is re-estimated from their reference days exactly as for the
+data (so estimation error is part of the null), and the p-value of an observed maximum is the share
+of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
+exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
 smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
 2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
 of the window): a change point is reported when q < ``false_alarm``, so the expected share of
@@ -29,8 +23,7 @@ zero is not sustained). Its estimated start day is the maximum-likelihood change
 excursion (one binomial rate before the day, another from it on, over the whole series): the day
 after the CUSUM last stood at zero is only where the excursion began, which chance drift above
 zero before a change pulls days early on sparse series. The alarm day is the first day of the
-excursion above the threshold; the rates before and after the start day are reported. The
-direction is the one with the smaller p-value.
+excursion above the threshold; the rates before and after the start day are reported. The direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
@@ -87,75 +80,23 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
     return path
 
 
-#: Median of the chi-square distribution with one degree of freedom.
-_CHI2_1_MEDIAN = 0.454936
-#: Dispersion below which days count as binomial: the median-based estimate from 23 binomial days
-#: reaches 3 in about 1% of series (simulated at 50 to 2,000 turns a day), so only clearly clumped
-#: days widen the null and power is kept elsewhere.
-DISPERSION_FLOOR = 3.0
-
-
-def dispersion(
-    k: NDArray[np.float64], n: NDArray[np.float64], reference: NDArray[np.bool_]
-) -> NDArray[np.float64]:
-    """Return per series how much more its reference days' counts vary than binomial counts at
-    their pooled rate: the median squared difference of consecutive days' standardised counts over
-    twice the median of chi-square(1), or 1 below ``DISPERSION_FLOOR`` (within the estimate's own
-    noise). Differences of consecutive days, and their median, keep one shift inside the reference
-    days from passing for day-to-day spread."""
-    p = reference_rate(k, n, reference)[:, None]
-    used = reference & (n > 0)
-    z = np.where(used, (k - n * p) / np.sqrt(np.maximum(n * p * (1 - p), 1e-12)), np.nan)
-    # Each used day is paired with the previous used day of its series.
-    day = np.arange(k.shape[1])
-    last = np.maximum.accumulate(np.where(used, day, -1), axis=1)
-    previous = np.concatenate([np.full((k.shape[0], 1), -1), last[:, :-1]], axis=1)
-    paired = used & (previous >= 0)
-    earlier = np.take_along_axis(z, np.maximum(previous, 0), axis=1)
-    squared = np.where(paired, (z - earlier) ** 2, np.nan)
-    enough = paired.sum(axis=1) >= 2
-    with np.errstate(all="ignore"):
-        median = np.nanmedian(np.where(enough[:, None], squared, 0.0), axis=1)
-    ratio = np.where(enough, median / (2 * _CHI2_1_MEDIAN), 1.0)
-    return np.where(ratio >= DISPERSION_FLOOR, ratio, 1.0)
-
-
 def null_maxima(
-    k: NDArray[np.float64],
     n: NDArray[np.float64],
+    p0: NDArray[np.float64],
     reference: NDArray[np.bool_],
     *,
     shift: float = SHIFT,
     simulations: int = SIMULATIONS,
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted.
-
-    Each simulated series has its own in-control rate, drawn from the Jeffreys posterior of the
-    reference days' ``k`` violations in ``n`` turns, and each day a rate around it whose spread
-    gives the day's count the reference days' ``dispersion``.
-    """
+    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted."""
     series, days = n.shape
-    k_ref = np.where(reference, k, 0).sum(axis=1)
-    n_ref = np.where(reference, n, 0).sum(axis=1)
-    # Beta-binomial days: variance n p (1 - p) (1 + (n - 1) rho) = dispersion x binomial variance.
-    rho = np.clip((dispersion(k, n, reference)[:, None] - 1) / np.maximum(n - 1, 1), 0, 0.99)
     up, down = np.empty((series, simulations)), np.empty((series, simulations))
     block = max(1, _CHUNK_CELLS // (simulations * max(days, 1)))
     for start in range(0, series, block):
         rows = slice(start, start + block)
         volumes = np.broadcast_to(n[rows, None, :], (n[rows].shape[0], simulations, days))
-        rate_sim = rng.beta(
-            k_ref[rows, None] + 0.5, n_ref[rows, None] - k_ref[rows, None] + 0.5,
-            size=(n[rows].shape[0], simulations),
-        )  # fmt: skip
-        rate_sim = np.broadcast_to(rate_sim[..., None], volumes.shape)
-        spread = rho[rows, None, :]
-        if (spread > 0).any():
-            size = 1 / np.maximum(spread, 1e-9) - 1  # a + b of each day's beta
-            daily = rng.beta(rate_sim * size + 1e-12, (1 - rate_sim) * size + 1e-12)
-            rate_sim = np.where(spread > 0, daily, rate_sim)
-        k_sim = rng.binomial(volumes.astype(np.int64), rate_sim).astype(float)
+        k_sim = rng.binomial(volumes.astype(np.int64), p0[rows, None, None]).astype(float)
         p0_sim = reference_rate(k_sim, volumes, reference)
         p_up, p_down = design(p0_sim, shift)
         up[rows] = cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1)
@@ -250,7 +191,7 @@ def detect(
     p_dir = {"up": np.ones(series), "down": np.ones(series)}
     if sufficient.any():
         up, down = null_maxima(
-            k[sufficient], n[sufficient], reference,
+            n[sufficient], p0[sufficient], reference,
             shift=shift, simulations=simulations, rng=np.random.default_rng(seed),
         )  # fmt: skip
         nulls = {"up": up, "down": down}

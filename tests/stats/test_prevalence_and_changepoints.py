@@ -9,7 +9,6 @@ from spec_audit.stats.changepoint import (
     TAIL,
     cusum,
     detect,
-    dispersion,
     likeliest_start,
     tail_p,
     tail_quantile,
@@ -99,21 +98,6 @@ def test_a_shift_is_dated_where_it_is_likeliest_not_where_chance_drift_began() -
     found = detect(k, n, np.arange(24) < 16, seed=2)
     assert found["verdict"].to_list() == ["shift up"]
     assert found["start_index"].to_list() == [18]
-
-
-def test_dispersion_sees_clumped_days_but_not_a_shift_among_them() -> None:
-    reference = np.ones(8, dtype=bool)
-    n = np.full((4, 8), 100.0)
-    even = [5, 4, 6, 5, 5, 4, 6, 5]  # less spread than binomial: 1
-    shifted = [2, 3, 2, 3, 9, 10, 9, 10]  # a rise from 2.5% to 9.5% on day 4: still 1
-    clumped = [0, 14, 1, 12, 0, 13, 2, 0]  # clumps around 5%
-    sparse = [0, 0, 0, 0, 0, 0, 0, 1]
-    ratio = dispersion(np.array([even, shifted, clumped, sparse], dtype=float), n, reference)
-    assert ratio[0] == 1.0 and ratio[1] == 1.0 and ratio[3] == 1.0
-    assert ratio[2] > 10
-    # One reference day with turns has no consecutive pair: no estimate, 1.
-    alone = dispersion(np.array([[3.0, 0, 0]]), np.array([[100.0, 0, 0]]), np.ones(3, bool))
-    assert alone.tolist() == [1.0]
 
 
 def test_change_points_control_the_false_discovery_rate_over_the_family() -> None:
