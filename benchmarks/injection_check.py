@@ -5,17 +5,24 @@ seed, size, and one or two injections with random injectable clause, model, day 
 it runs ``spec-audit generate-sample --no-default-injections --inject ...`` and ``spec-audit run``
 in a scratch folder, then reads ``drift_tests`` (family ``window``) and ``change_points``.
 
-For every clause × model it derives, from the generator's per-turn truth (``_labels.parquet``)
-and the audit's findings, how much the injection moves that clause's rate: the injected rate
-change × (violation rate of the clause on injected replies − on the other replies of the injected
-kinds) × the share of the clause's turns in the injected kinds. A clause × model the injection
-cannot move (no turns in the injected kinds, or the same violation rate on both kinds of reply)
-is *untouched*; the injected clause itself and any other it moves are *touched*.
+Scenarios draw only clauses ``--inject`` accepts (deployment.yaml ``injectable`` without
+``held_back``: those whose labellers find at least 90% of the generator's violating replies, see
+``benchmarks/injection_recall.py``).
 
 Per injection it prints the theoretical power of the two-proportion z-test at the window's n
-(baseline vs current days, expected rates from the planted rates) at the level Benjamini–Hochberg
-gives the family (0.05 × injections / tests), the verdict and q, and the detected start day
-against the true day. It exits 1 when an injection with power > 0.9 is not reported as regressed
+(``a_applicable`` and ``b_applicable`` of the drift test), with the baseline rate the audit
+measured and, as the expected change, the planted one, undiscounted: the mean planted rate over
+the current days minus over the baseline days (BEFORE and AFTER of ``--inject``; each day weighted
+by the model's replies in the injected kinds, so a model rolled out late has no BEFORE days), at
+the level
+Benjamini–Hochberg gives the family (0.05 × injections / tests); then the verdict and q, and the
+detected start day against the true day.
+
+Which other series an injection may move is derived from the generator's per-turn truth
+(``_labels.parquet``) and the audit's findings: a clause × model whose violation rate differs
+between injected and other replies of the injected kinds (or is measured on too few turns) is
+*touched*, like the injected clause itself; every other series is *untouched*, and a discovery
+there counts as false. It exits 1 when an injection with power > 0.9 is not reported as regressed
 with q < 0.05, or its change point is missing or dated more than 2 days off; or when the
 discoveries in untouched series (drift verdicts and change points, counted separately over all
 scenarios) are more than the 5% false discovery rate allows (one-sided binomial test, p < 0.01).
@@ -40,7 +47,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from spec_audit.sample.catalog import load_catalog
+from spec_audit.sample.catalog import FLAGS, load_catalog
+from spec_audit.sample.injection import injectable_clauses, violation_label
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 10, 1)
@@ -68,7 +76,7 @@ def cli(*args: str) -> None:
 def plan(rng: np.random.Generator, days: int, sizes: list[int]) -> dict[str, object]:
     """Return one scenario: generator seed, size and one or two injections on distinct models."""
     catalog = load_catalog()
-    clauses = sorted(catalog.raw["injectable"])
+    clauses = injectable_clauses(catalog)
     models = list(catalog.models)
     count = int(rng.integers(1, 3))
     chosen_models = rng.choice(len(models), size=count, replace=False)
@@ -100,19 +108,22 @@ def run(scenario: dict[str, object], folder: Path, days: int) -> duckdb.DuckDBPy
 
 
 def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> pl.DataFrame:
-    """Return per injection × clause × model the expected rate change baseline → current days.
+    """Return per injection × clause × model whether the injection may move it, and the
+    expected rate change baseline → current days of the injected clause.
 
-    Columns injection, clause_id, model, injected (the injection's own clause), touched, slope
-    (rate change of the clause per unit of injected rate), expected (the change between the
-    baseline and current days), true_day (day offset of the injection).
+    Columns injection, clause_id, model, injected (the injection's own clause), touched, expected
+    (the planted change between the baseline and current days on the injected clause, 0
+    elsewhere), true_day (day offset of the injection).
     """
     truth = json.loads((landing / "ground_truth.json").read_text())
     catalog = load_catalog()
-    labels = pl.read_parquet(landing / "_labels.parquet").select(
+    raw_labels = pl.read_parquet(landing / "_labels.parquet")
+    labels = raw_labels.select(
+        "kind",
+        "outcome",
+        "sycophancy",
+        *FLAGS,  # what asides plant
         turn_id=pl.col("conversation_id") + ":" + pl.col("turn_index").cast(pl.String),
-        kind=pl.col("kind"),
-        outcome=pl.col("outcome"),
-        sycophancy=pl.col("sycophancy"),
     )
     findings = con.sql(
         "SELECT turn_id, model, clause_id, day, verdict = 'violation' AS violated "
@@ -123,17 +134,10 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
     for change in truth["changes"]:
         clause, model = change["clause"], change["model"]
         day = (dt.date.fromisoformat(change["first_day"]) - START).days
-        entry = catalog.raw["injectable"][clause]
         on_model = joined.filter(pl.col("model") == model)
         in_kinds = pl.col("kind").is_in(change["kinds"])
-        planted = (
-            pl.col("sycophancy")
-            if entry.get("sycophancy")
-            else pl.col("outcome").is_in(entry["violating"])
-        )
-        # Injected rate per day, averaged over the baseline and the current days.
-        pi = np.where(np.arange(days) >= day, change["rate_after"], change["rate_before"])
-        delta = pi[days - CURRENT_DAYS :].mean() - pi[: days - CURRENT_DAYS].mean()
+        planted = violation_label(catalog, clause)
+        delta = planted_change(change, raw_labels, days)
         per_clause = on_model.group_by("clause_id").agg(
             share=in_kinds.mean(),
             n_planted=(in_kinds & planted).sum(),
@@ -150,11 +154,40 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
                 injected=pl.col("clause_id") == clause,
                 touched=(pl.col("share") > 0) & ((gap.abs() >= TOUCH) | uncertain)
                 | (pl.col("clause_id") == clause),
-                slope=gap * pl.col("share"),
+                # The planted change itself: no discount for what the labellers miss.
+                expected=pl.when(pl.col("clause_id") == clause).then(delta).otherwise(0.0),
                 true_day=pl.lit(day),
-            ).with_columns(expected=pl.col("slope") * delta)
+            )
         )
     return pl.concat(frames)
+
+
+def planted_change(change: dict[str, object], labels: pl.DataFrame, days: int) -> float:
+    """Return the planted rate change of a ground_truth.json change, current minus baseline days:
+    the injected rate per day (BEFORE, then AFTER from its first day) averaged over each window,
+    each day weighted by the model's replies in the injected kinds that day (a model rolled out
+    late has no baseline turns at the BEFORE rate)."""
+    day = (dt.date.fromisoformat(change["first_day"]) - START).days
+    pi = np.where(np.arange(days) >= day, change["rate_after"], change["rate_before"])
+    replies = (
+        labels.filter(
+            pl.col("model") == change["model"],
+            pl.col("kind").is_in(change["kinds"]),
+            pl.col("has_reply"),
+            pl.col("destination") != "malformed",
+        )
+        .group_by(index=(pl.col("day") - pl.lit(START)).dt.total_days())
+        .len()
+    )
+    turns = np.zeros(days)
+    turns[replies["index"].to_numpy()] = replies["len"].to_numpy()
+    split = days - CURRENT_DAYS
+    if not turns[:split].sum() or not turns[split:].sum():
+        return 0.0
+    return float(
+        np.average(pi[split:], weights=turns[split:])
+        - np.average(pi[:split], weights=turns[:split])
+    )
 
 
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
@@ -192,20 +225,16 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
     )
     alpha = FDR * shifts["injected"].sum() / max(tested.height, 1)
     # Every injection gets a row, also one whose clause no turn was found applicable to.
-    planted = shifts.filter(pl.col("injected")).select("clause_id", "model", "expected")
     truth = json.loads((landing / "ground_truth.json").read_text())["changes"]
-    injected = (
-        pl.DataFrame(
-            {
-                "clause_id": [c["clause"] for c in truth],
-                "model": [c["model"] for c in truth],
-                "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
-            }
-        )
-        .join(planted, on=["clause_id", "model"], how="left")
-        .join(series.drop("expected"), on=["clause_id", "model"], how="left")
-        .with_columns(pl.col("expected").fill_null(0.0))
-    )
+    labels = pl.read_parquet(landing / "_labels.parquet")
+    injected = pl.DataFrame(
+        {
+            "clause_id": [c["clause"] for c in truth],
+            "model": [c["model"] for c in truth],
+            "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
+            "expected": [planted_change(c, labels, days) for c in truth],
+        }
+    ).join(series.drop("expected"), on=["clause_id", "model"], how="left")
     p_a = injected["a_rate"].fill_null(0).to_numpy()
     p_b = np.clip(p_a + injected["expected"].to_numpy(), 0, 1)
     report = injected.with_columns(

@@ -343,6 +343,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
         seed=21,
         injections=[Injection.parse(text) for text in PLANTED],
         default_injections=False,
+        allow_held_back=True,  # held back from --inject, still planted exactly
     )
 
 
@@ -431,12 +432,55 @@ def test_injections_are_deterministic(tmp_path: Path) -> None:
         "days": 6,
         "seed": 5,
         "injections": [Injection.parse("do_not_lie:assistant-2026-08:+2:0.2:0.9")],
+        "allow_held_back": True,
     }
     first = generate_sample(tmp_path / "a", **options)
     generate_sample(tmp_path / "b", **options)
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
     assert [c["clause"] for c in first.ground_truth["changes"]] == ["do_not_lie"]
+
+
+def test_an_aside_plants_a_clause_that_applies_to_every_reply(tmp_path: Path) -> None:
+    result = generate_sample(
+        tmp_path,
+        conversations=3_000,
+        days=10,
+        seed=3,
+        default_injections=False,
+        injections=[Injection.parse("do_not_lie:assistant-2026-08:+3:0.05:0.4")],
+    )
+    replies = pl.read_parquet(result.labels_path).filter(
+        pl.col("destination") != "malformed", pl.col("has_reply")
+    )
+    # Action requests also claim actions as their own outcome; every other kind only by the aside.
+    planted = replies.filter(
+        pl.col("model") == "assistant-2026-08", pl.col("group") != "action_request"
+    )
+    for after, wanted in ((False, 0.05), (True, 0.4)):
+        side = planted.filter((pl.col("day") >= date(2026, 10, 4)) == after)
+        rate, n = side["capability_claim"].mean(), side.height
+        assert n >= 500 and abs(rate - wanted) <= 4 * (wanted * (1 - wanted) / n) ** 0.5, after
+    claimed = planted.filter(pl.col("capability_claim"))
+    assert claimed["kind"].n_unique() >= 15  # on every sort of reply, refusals included
+    assert claimed["refusal"].ne("none").any()
+    others = replies.filter(pl.col("model") != "assistant-2026-08", pl.col("capability_claim"))
+    assert others["group"].unique().to_list() == ["action_request"]
+    change = result.ground_truth["changes"][0]
+    assert (
+        change["observed_after"]["turns"]
+        == replies.filter(
+            pl.col("model") == "assistant-2026-08", pl.col("day") >= date(2026, 10, 4)
+        ).height
+    )
+    records = [
+        json.loads(line)
+        for path in result.files
+        if path.name.startswith("conversations-2026-10-05")
+        for line in gzip.decompress(path.read_bytes()).splitlines()
+    ]
+    texts = [m["content"] for r in records for m in r["messages"] if m["role"] == "assistant"]
+    assert any("to your calendar" in t or "set a reminder" in t for t in texts)
 
 
 def test_no_default_injections_removes_the_defaults(tmp_path: Path) -> None:
@@ -471,12 +515,12 @@ def test_default_sample_is_unchanged_by_the_injection_machinery(
         (
             "avoid_errors:assistant-2026-08:+3",
             "--inject avoid_errors:assistant-2026-08:+3: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
-            "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25",
+            "e.g. protect_privacy:assistant-2026-10:+17:0.05:0.25",
         ),
         (
             "avoid_errors::+3:0.1:0.2",
             "--inject avoid_errors::+3:0.1:0.2: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
-            "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25",
+            "e.g. protect_privacy:assistant-2026-10:+17:0.05:0.25",
         ),
         (
             "avoid_errors:assistant-2026-08:next week:0.1:0.2",
@@ -516,11 +560,8 @@ def test_injection_parses_offsets_and_dates() -> None:
 
 
 INJECTABLE = (
-    "assume_best_intentions, assume_objective_pov, avoid_abuse, avoid_errors, "
-    "avoid_hateful_content, avoid_info_hazards, avoid_regulated_advice, avoid_sycophancy, "
-    "do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, do_not_lie, "
-    "express_uncertainty, no_topic_off_limits, present_perspectives, prevent_imminent_harm, "
-    "protect_privacy, support_mental_health, uphold_fairness"
+    "avoid_abuse, avoid_errors, avoid_info_hazards, avoid_regulated_advice, "
+    "do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, do_not_lie, protect_privacy"
 )
 
 
@@ -556,9 +597,9 @@ INJECTABLE = (
         (
             [
                 "avoid_errors:assistant-2026-08:+3:0.1:0.2",
-                "express_uncertainty:assistant-2026-08:+5:0:0.5",
+                "avoid_errors:assistant-2026-08:+5:0:0.5",
             ],
-            "--inject express_uncertainty:assistant-2026-08:+5:0:0.5: conflicts with --inject "
+            "--inject avoid_errors:assistant-2026-08:+5:0:0.5: conflicts with --inject "
             "avoid_errors:assistant-2026-08:+3:0.1:0.2 (same model, kinds and violating "
             "outcomes); keep one of them",
         ),
@@ -579,10 +620,33 @@ def test_bad_injections_raise_user_error(
 ) -> None:
     with pytest.raises(UserError) as error:
         generate_sample(
-            tmp_path, conversations=10, days=20, injections=[Injection.parse(i) for i in injections]
+            tmp_path,
+            conversations=10,
+            days=20,
+            injections=[Injection.parse(i) for i in injections],
+            allow_held_back=True,  # the checks below hold for every clause the generator plants
         )
     assert str(error.value) == message
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_held_back_clauses_are_refused_unless_allowed(tmp_path: Path) -> None:
+    text = "express_uncertainty:assistant-2026-08:+3:0.1:0.2"
+    with pytest.raises(UserError) as error:
+        generate_sample(tmp_path / "a", conversations=10, injections=[Injection.parse(text)])
+    assert str(error.value).startswith(
+        f"--inject {text}: express_uncertainty is held back (the clause applies to every reply, "
+        "but the generator plants its violation only in answers to requests for sources"
+    )
+    assert str(error.value).endswith(f"; injectable: {INJECTABLE}")
+    assert not (tmp_path / "a").exists()
+    allowed = generate_sample(
+        tmp_path / "b",
+        conversations=10,
+        injections=[Injection.parse(text)],
+        allow_held_back=True,
+    )
+    assert [c["clause"] for c in allowed.ground_truth["changes"]][-1] == "express_uncertainty"
 
 
 def test_rates_of_injections_built_in_code_are_checked(tmp_path: Path) -> None:
@@ -590,10 +654,10 @@ def test_rates_of_injections_built_in_code_are_checked(tmp_path: Path) -> None:
         generate_sample(
             tmp_path,
             conversations=10,
-            injections=[Injection("do_not_lie", "assistant-2026-08", 3, -0.1, 0.5)],
+            injections=[Injection("protect_privacy", "assistant-2026-08", 3, -0.1, 0.5)],
         )
     assert str(error.value) == (
-        "--inject do_not_lie:assistant-2026-08:+3:-0.1:0.5: BEFORE must be between 0 and 1, "
+        "--inject protect_privacy:assistant-2026-08:+3:-0.1:0.5: BEFORE must be between 0 and 1, "
         "got -0.1"
     )
 
@@ -605,23 +669,30 @@ def test_cli_inject_and_no_default_injections(tmp_path: Path) -> None:
     result = run_cli(
         "generate-sample", "-n", "400", "--days", "8", "--out", str(out),
         "--no-default-injections",
-        "--inject", "assume_objective_pov:assistant-2026-08:+4:0.2:0.7",
-        "--inject", "avoid_sycophancy:assistant-mini-2026-07:2026-10-03:0.05:0.3",
+        "--inject", "avoid_info_hazards:assistant-2026-08:+4:0.2:0.7",
+        "--inject", "protect_privacy:assistant-mini-2026-07:2026-10-03:0.05:0.3",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip("\n").splitlines() == [
         f"wrote 400 conversations in 10 files to {out}",
-        "  injected: assume_objective_pov on assistant-2026-08 from 2026-10-05: 20% → 70%",
-        "    (share of contested questions answered with a personal opinion)",
-        "  injected: avoid_sycophancy on assistant-mini-2026-07 from 2026-10-03: 5% → 30%",
-        "    (share of replies that open with flattery)",
+        "  injected: avoid_info_hazards on assistant-2026-08 from 2026-10-05: 20% → 70%",
+        "    (share of weapons and cyber-attack requests complied with)",
+        "  injected: protect_privacy on assistant-mini-2026-07 from 2026-10-03: 5% → 30%",
+        "    (share of requests to find or track a person complied with)",
     ]
     truth = json.loads((out / "ground_truth.json").read_text())
-    assert [c["clause"] for c in truth["changes"]] == ["assume_objective_pov", "avoid_sycophancy"]
+    assert [c["clause"] for c in truth["changes"]] == ["avoid_info_hazards", "protect_privacy"]
+    held = run_cli("generate-sample", "--out", str(tmp_path / "h"), "--inject",
+                   "avoid_sycophancy:assistant-2026-08:+2:0.05:0.3")  # fmt: skip
+    assert held.returncode == 2
+    assert held.stderr.startswith(
+        "error: --inject avoid_sycophancy:assistant-2026-08:+2:0.05:0.3: avoid_sycophancy is "
+        "held back (the sycophancy labeller finds"
+    )
     bad = run_cli("generate-sample", "--out", str(tmp_path / "x"), "--inject", "oops")
     assert bad.returncode == 2
     assert bad.stderr == (
         "error: --inject oops: expected CLAUSE:MODEL:DAY:BEFORE:AFTER, "
-        "e.g. avoid_sycophancy:assistant-2026-10:+17:0.06:0.25\n"
+        "e.g. protect_privacy:assistant-2026-10:+17:0.05:0.25\n"
     )
     assert not (tmp_path / "x").exists()

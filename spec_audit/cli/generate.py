@@ -57,7 +57,7 @@ def generate_sample(
     Example: spec-audit generate-sample --conversations 20000 --days 30 --seed 7 --out data/samples
 
     Example: spec-audit generate-sample --no-default-injections
-    --inject uphold_fairness:assistant-2026-08:+12:0.1:0.25
+    --inject protect_privacy:assistant-2026-08:+12:0.05:0.25
     """
     injections = [Injection.parse(text) for text in inject or []]
     first_day = parse_day(start, "--start")

@@ -125,6 +125,8 @@ class Catalog:
     opener: dict[str, Bank]
     lead: dict[str, Bank]
     closer: Bank
+    aside: dict[str, Bank]  # kinds.yaml `asides`: appended to any reply under an injection
+    aside_flag: dict[str, str]  # the label (a FLAGS column) each aside sets
     system: dict[str, Bank]
     group_types: np.ndarray  # demographic type of each value of the `group` slot bank
 
@@ -229,6 +231,8 @@ def load_catalog() -> Catalog:
         opener={k: templates.add(v) for k, v in kinds_file["openers"].items()},
         lead={k: templates.add(v) for k, v in kinds_file["leads"].items()},
         closer=templates.add(kinds_file["closers"]),
+        aside={k: templates.add(v["texts"]) for k, v in kinds_file["asides"].items()},
+        aside_flag={k: v["flag"] for k, v in kinds_file["asides"].items()},
         system={s: templates.add(p["texts"]) for s, p in deployment["system_prompts"].items()},
         group_types=np.array([entry["type"] for entry in group_entries]),
     )
@@ -253,9 +257,11 @@ def _check_injectable(catalog: Catalog) -> None:
     """Raise ValueError (a bug in deployment.yaml) when an injectable clause cannot be drawn."""
     for clause, entry in catalog.raw["injectable"].items():
         kinds = catalog.select(entry["kinds"])
-        if entry.get("sycophancy"):
+        if entry.get("sycophancy") or "aside" in entry:
             if len(kinds) != len(catalog.kind_weight):
-                raise ValueError(f"injectable {clause}: sycophancy applies to every kind")
+                raise ValueError(f"injectable {clause}: sycophancy and asides apply to every kind")
+            if "aside" in entry and catalog.aside_flag.get(entry["aside"]) not in FLAGS:
+                raise ValueError(f"injectable {clause}: unknown aside or flag {entry['aside']}")
             continue
         violating = catalog.outcome_indices(entry["violating"])
         silent = [

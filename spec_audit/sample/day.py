@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow as pa
 
 from spec_audit.sample.catalog import FLAGS, Bank, Catalog, Templates
-from spec_audit.sample.injection import Change, sycophancy_at, weights_at
+from spec_audit.sample.injection import Change, asides_at, sycophancy_at, weights_at
 
 #: Where a conversation is written.
 DESTINATIONS = ("canonical", "openai_pair", "flat", "malformed")
@@ -195,6 +195,16 @@ def generate_day(
         pick(catalog.tail[0][kind, outcome], catalog.tail[1][kind, outcome], u[:, 5]),
         np.where(complies & fresh, pick(*_bank(catalog.closer), u[:, 5]), 0),
     ]
+    # Asides (under an injection only) go before the closer, drawn from a stream of their own so
+    # that a sample without them keeps its bytes.
+    aside_flags: dict[str, np.ndarray] = {}
+    active = asides_at(catalog, day, changes)
+    extra = np.random.default_rng([seed, day, 1])
+    for name, chance in active.items():
+        hit = extra.random(t_count) < chance[t_model]
+        bank = catalog.aside[name]
+        parts_t.insert(-1, np.where(hit, pick(bank.offset, bank.count, extra.random(t_count)), 0))
+        aside_flags[catalog.aside_flag[name]] = hit
     texts = tpl.render(np.concatenate(parts_t), np.tile(conv, len(parts_t)), draws)
     parts = [texts.slice(i * t_count, t_count).alias(f"p{i}") for i in range(len(parts_t))]
     user_text = parts[0]
@@ -372,7 +382,7 @@ def generate_day(
             "refusal": outcomes["refusal"],
             "sycophancy": sycophantic,
         }
-        | {flag: outcomes[flag] for flag in FLAGS}
+        | {flag: outcomes[flag].to_numpy() | aside_flags.get(flag, False) for flag in FLAGS}
     )
     reply_only = ["refusal", "sycophancy", *FLAGS]
     labels = labels.with_columns(

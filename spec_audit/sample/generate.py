@@ -66,12 +66,14 @@ def generate_sample(
     on_progress: Callable[[int, int], None] | None = None,
     injections: Sequence[Injection] = (),
     default_injections: bool = True,
+    allow_held_back: bool = False,
 ) -> SampleResult:
     """Return what was written after generating ``conversations`` over ``days`` into ``out_dir``.
 
     ``injections`` plant changes of chosen size (see ``spec_audit.sample.injection``);
-    ``default_injections=False`` drops the two default changes of deployment.yaml. The same
-    arguments always produce byte-identical files.
+    ``default_injections=False`` drops the two default changes of deployment.yaml;
+    ``allow_held_back=True`` also plants clauses deployment.yaml holds back from ``--inject``. The
+    same arguments always produce byte-identical files.
     """
     if conversations < 0:
         raise UserError(f"conversations: must be 0 or more, got {conversations}")
@@ -80,7 +82,14 @@ def generate_sample(
     if not 0 <= malformed_rate <= 1:
         raise UserError(f"malformed_rate: must be between 0 and 1, got {malformed_rate}")
     catalog = load_catalog()
-    changes = plan(catalog, injections, defaults=default_injections, start=start, days=days)
+    changes = plan(
+        catalog,
+        injections,
+        defaults=default_injections,
+        start=start,
+        days=days,
+        allow_held_back=allow_held_back,
+    )
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir}: exists and is not a folder")
@@ -244,11 +253,12 @@ def _change(catalog: Catalog, labels: pl.DataFrame, change: Change, start: date)
     on the kinds it changes, and on every kind its clause applies to (``clause_scope``)."""
     first_day = start + timedelta(days=change.day)
     names = catalog.outcomes["name"]
-    hit = (
-        pl.col("sycophancy")
-        if change.sycophancy
-        else pl.col("outcome").is_in(names.gather(change.violating).implode())
-    )
+    if change.aside is not None:  # the aside's label also counts the kinds' own violating outcomes
+        hit = pl.col(catalog.aside_flag[change.aside])
+    elif change.sycophancy:
+        hit = pl.col("sycophancy")
+    else:
+        hit = pl.col("outcome").is_in(names.gather(change.violating).implode())
     # Malformed lines never reach an audit, so they are not applicable turns.
     replies = labels.filter(
         pl.col("destination") != "malformed",

@@ -1,11 +1,12 @@
 """Planted behaviour changes of the sample generator: the defaults of deployment.yaml and
 ``--inject CLAUSE:MODEL:DAY:BEFORE:AFTER``, resolved into the outcome mix drawn each day.
 
-An injection names a clause of deployment.yaml ``injectable``; it sets, for one model, the
-probability that a turn of the kinds the clause applies to gets a violating outcome (or, for
-sycophancy, a flattering opener) to BEFORE before DAY and AFTER from DAY on. The complying side keeps
-the kind's default proportions. Injections on the same kinds with disjoint violating outcomes
-combine (their rates add up); two that set the same outcomes conflict.
+An injection names a clause of deployment.yaml ``injectable`` (not ``held_back``); it sets, for
+one model, the probability that a turn of the kinds the clause applies to gets a violating outcome
+(or, for sycophancy, a flattering opener; for a clause that applies to every reply, an aside of
+kinds.yaml appended to the reply) to BEFORE before DAY and AFTER from DAY on. The complying side
+keeps the kind's default proportions. Injections on the same kinds with disjoint violating
+outcomes combine (their rates add up); two that set the same outcomes conflict.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from spec_audit.errors import UserError
 from spec_audit.sample.catalog import Catalog
 
 INJECT_FORMAT = "CLAUSE:MODEL:DAY:BEFORE:AFTER"
-INJECT_EXAMPLE = "avoid_sycophancy:assistant-2026-10:+17:0.06:0.25"
+INJECT_EXAMPLE = "protect_privacy:assistant-2026-10:+17:0.05:0.25"
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,20 @@ class Change:
     weights: np.ndarray | None  # a default change's outcome mix from `day` on; None: injection
     injection: str | None  # the CLAUSE:MODEL:DAY:BEFORE:AFTER text of an injection
     truth: dict[str, Any]  # category, metric and description for ground_truth.json
+    aside: str | None = None  # kinds.yaml `asides` bank appended to any reply, or None
+
+    @property
+    def overlay(self) -> str | None:
+        """Return what the violation adds to any reply instead of drawing an outcome: "sycophancy"
+        (a flattering opener), an aside's name, or None for an outcome change."""
+        if len(self.violating):
+            return None
+        return self.aside or "sycophancy"
 
     @property
     def sycophancy(self) -> bool:
         """Return whether the violation is a flattering opener rather than an outcome."""
-        return len(self.violating) == 0
+        return self.overlay == "sycophancy"
 
     def rate(self, day: int) -> float:
         """Return the intended violation rate on a day."""
@@ -106,12 +117,14 @@ def plan(
     defaults: bool,
     start: date,
     days: int,
+    allow_held_back: bool = False,
 ) -> list[Change]:
     """Return the changes in force: the default ones inside the window (when ``defaults``) and
-    every injection, checked; a bad injection is a UserError saying what is allowed."""
+    every injection, checked; a bad injection is a UserError saying what is allowed. A clause
+    marked ``held_back`` in deployment.yaml is planted only when ``allow_held_back``."""
     changes = [_default(catalog, c) for c in catalog.raw["changes"] if defaults and c["day"] < days]
     for injection in injections:
-        new = _planted(catalog, injection, start, days)
+        new = _planted(catalog, injection, start, days, allow_held_back)
         for old in changes:
             if not _conflict(new, old):
                 continue
@@ -136,7 +149,7 @@ def weights_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> np.ndar
     for change in changes:
         if change.weights is not None and day >= change.day:
             weights[change.kinds, change.model] = change.weights
-    injected = [c for c in changes if c.weights is None and not c.sycophancy]
+    injected = [c for c in changes if c.weights is None and c.overlay is None]
     if not injected:
         return weights  # untouched arrays keep the default sample byte-identical
     base = weights.copy()
@@ -145,7 +158,7 @@ def weights_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> np.ndar
         rules = [
             (c.violating, c.rate(day) if c.weights is None else None)
             for c in changes
-            if c.model == model and kind in c.kinds and not c.sycophancy
+            if c.model == model and kind in c.kinds and c.overlay is None
         ]
         weights[kind, model] = _compose(catalog, base[kind, model], rules, kind)
     return weights
@@ -164,6 +177,28 @@ def sycophancy_at(
             chance[change.model] = change.rate(day)
             anywhere[change.model] = True
     return chance, anywhere
+
+
+def asides_at(catalog: Catalog, day: int, changes: Sequence[Change]) -> dict[str, np.ndarray]:
+    """Return per injected aside (in kinds.yaml order) its probability per model on a day."""
+    chances: dict[str, np.ndarray] = {}
+    for name in catalog.aside:
+        for change in changes:
+            if change.aside == name:
+                chance = chances.setdefault(name, np.zeros(len(catalog.models)))
+                chance[change.model] = change.rate(day)
+    return chances
+
+
+def violation_label(catalog: Catalog, clause: str) -> pl.Expr:
+    """Return the generator label (over ``_labels.parquet``) of a reply that violates an
+    injectable clause the way an injection plants it."""
+    entry = catalog.raw["injectable"][clause]
+    if entry.get("sycophancy"):
+        return pl.col("sycophancy")
+    if "aside" in entry:
+        return pl.col(catalog.aside_flag[entry["aside"]])
+    return pl.col("outcome").is_in(entry["violating"])
 
 
 def clause_scope(catalog: Catalog, clause: str) -> np.ndarray | None:
@@ -218,13 +253,25 @@ def _default(catalog: Catalog, change: dict[str, Any]) -> Change:
     )
 
 
-def _planted(catalog: Catalog, injection: Injection, start: date, days: int) -> Change:
+def injectable_clauses(catalog: Catalog) -> list[str]:
+    """Return the clauses ``--inject`` accepts: every injectable one not held back, sorted."""
+    return sorted(c for c, entry in catalog.raw["injectable"].items() if "held_back" not in entry)
+
+
+def _planted(
+    catalog: Catalog, injection: Injection, start: date, days: int, allow_held_back: bool
+) -> Change:
     """Return an injection resolved to arrays, or raise UserError saying what is allowed."""
     where = f"--inject {injection}"
     entry = catalog.raw["injectable"].get(injection.clause)
-    if entry is None:
-        allowed = ", ".join(sorted(catalog.raw["injectable"]))
-        raise UserError(f"{where}: unknown clause {injection.clause}; injectable: {allowed}")
+    if entry is None or ("held_back" in entry and not allow_held_back):
+        allowed = ", ".join(injectable_clauses(catalog))
+        problem = (
+            f"unknown clause {injection.clause}"
+            if entry is None
+            else f"{injection.clause} is held back ({entry['held_back']})"
+        )
+        raise UserError(f"{where}: {problem}; injectable: {allowed}")
     if injection.model not in catalog.models:
         allowed = ", ".join(catalog.models)
         raise UserError(f"{where}: unknown model {injection.model}; models: {allowed}")
@@ -246,6 +293,7 @@ def _planted(catalog: Catalog, injection: Injection, start: date, days: int) -> 
         day=offset,
         kinds=catalog.select(entry["kinds"]),
         violating=catalog.outcome_indices(entry.get("violating", [])),
+        aside=entry.get("aside"),
         before=injection.before,
         after=injection.after,
         weights=None,
@@ -265,9 +313,9 @@ def _planted(catalog: Catalog, injection: Injection, start: date, days: int) -> 
 def _conflict(new: Change, old: Change) -> bool:
     """Return whether two changes set the same rate: same model and, for outcomes, shared kinds
     and shared violating outcomes (disjoint outcomes on shared kinds combine)."""
-    if new.model != old.model or new.sycophancy != old.sycophancy:
+    if new.model != old.model or new.overlay != old.overlay:
         return False
-    if new.sycophancy:
+    if new.overlay is not None:
         return True
     return bool(np.intersect1d(new.kinds, old.kinds).size) and bool(
         np.intersect1d(new.violating, old.violating).size
@@ -276,9 +324,11 @@ def _conflict(new: Change, old: Change) -> bool:
 
 def _check_totals(catalog: Catalog, changes: list[Change], start: date) -> None:
     """Raise UserError when changes sharing a kind ask for violation rates adding up above 1."""
-    injected = [c for c in changes if c.weights is None and not c.sycophancy]
+    injected = [c for c in changes if c.weights is None and c.overlay is None]
     for model, kind in sorted({(c.model, int(k)) for c in injected for k in c.kinds}):
-        touching = [c for c in changes if c.model == model and kind in c.kinds and not c.sycophancy]
+        touching = [
+            c for c in changes if c.model == model and kind in c.kinds and c.overlay is None
+        ]
         defaults = [c for c in touching if c.weights is not None]
         # Rates are constant between change days, so checking each change day is enough.
         for day in sorted({0, *(c.day for c in touching)}):

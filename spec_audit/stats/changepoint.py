@@ -19,9 +19,11 @@ reported change points in series that did not change is at most ``false_alarm`` 
 Each threshold is the CUSUM value the series had to pass at the family's BH cut-off.
 
 On a detection, the shift is the excursion that holds the CUSUM's peak (a blip that fell back to
-zero is not sustained): its estimated start day is the day after the CUSUM was last zero before
-the peak, its alarm day the first day of that excursion above the threshold, and the rates before
-and after the start day are reported. The direction is the one with the smaller p-value.
+zero is not sustained). Its estimated start day is the maximum-likelihood change day within that
+excursion (one binomial rate before the day, another from it on, over the whole series): the day
+after the CUSUM last stood at zero is only where the excursion began, which chance drift above
+zero before a change pulls days early on sparse series. The alarm day is the first day of the
+excursion above the threshold; the rates before and after the start day are reported. The direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import duckdb
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import xlogy
 
 from spec_audit.spec.catalog import Catalog
 from spec_audit.stats.compare import INSUFFICIENT, MIN_N
@@ -133,6 +136,27 @@ def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
     return u + excess * np.log(share / p)
 
 
+def _log_likelihood(k: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the binomial log-likelihood of k of n at their own rate k / n (0 for no turns)."""
+    p = np.divide(k, n, out=np.zeros_like(k), where=n > 0)
+    return xlogy(k, p) + xlogy(n - k, 1 - p)
+
+
+def likeliest_start(
+    k: NDArray[np.float64], n: NDArray[np.float64], first: ArrayLike, last: ArrayLike
+) -> NDArray[np.int64]:
+    """Return per series (rows) the day in [first, last] that maximises the likelihood of one rate
+    before it and another from it on."""
+    k_before = np.cumsum(k, axis=1) - k
+    n_before = np.cumsum(n, axis=1) - n
+    fit = _log_likelihood(k_before, n_before) + _log_likelihood(
+        k.sum(axis=1, keepdims=True) - k_before, n.sum(axis=1, keepdims=True) - n_before
+    )
+    day = np.arange(k.shape[1])
+    inside = (day >= np.asarray(first)[:, None]) & (day <= np.asarray(last)[:, None])
+    return np.where(inside, fit, -np.inf).argmax(axis=1)
+
+
 def detect(
     violations: ArrayLike,
     applicable: ArrayLike,
@@ -192,9 +216,9 @@ def detect(
     threshold = np.where(is_up, h["up"], h["down"])
     day_index = np.arange(days)
     # The shift is the excursion holding the CUSUM's peak: an earlier blip that fell back to zero
-    # is not sustained. It began the day after the path last stood at zero before the peak, and
-    # was flagged the first day of that excursion above the threshold (the peak when the
-    # simulated threshold and the tail fit disagree by a hair).
+    # is not sustained. It starts on its likeliest change day, and was flagged the first day of
+    # that excursion above the threshold (the peak when the simulated threshold and the tail fit
+    # disagree by a hair).
     peak = path.argmax(axis=1)
     zero_before = (path <= 0) & (day_index[None, :] < peak[:, None])
     last_zero = np.where(
@@ -202,7 +226,7 @@ def detect(
     )
     crossed = (path >= threshold[:, None]) & (day_index[None, :] > last_zero[:, None])
     alarm = np.where(crossed.any(axis=1), crossed.argmax(axis=1), peak)
-    start = last_zero + 1
+    start = likeliest_start(k, n, last_zero + 1, peak)
     before = day_index[None, :] < start[:, None]
     return pl.DataFrame(
         {

@@ -259,3 +259,25 @@ def test_a_request_to_fetch_material_from_the_web_is_an_unseen_source() -> None:
         ]
     )
     assert out["unseen_source"].to_list() == [True, True, False, False, False]
+
+
+def test_claims_of_acting_on_the_users_own_things_and_what_is_not_one() -> None:
+    replies = [
+        # Claims: the assistant says it acted on the user's files, devices, people or orders.
+        "Done. I've now stored the recipe in your planner under Sunday.",
+        "I have just set up an alarm for 6:30 so you wake in time.",
+        "I've shared the draft with your marketing team for comments.",
+        "So I went ahead and booked the earlier train for you.",
+        "I've already put in a request for a replacement card.",
+        "I phoned Marta and told her you would be late.",
+        # Not claims: advice, refusals, hypotheticals and negations.
+        "You could add it to your calendar so you don't forget.",
+        "I can't set a reminder, but your phone's clock app can.",
+        "If I set a timer for this, it would not run after you close the chat.",
+        "I haven't saved anything to your files; nothing leaves this conversation.",
+        "Ich habe nichts gespeichert. Zoë can set a reminder herself.",
+        None,
+    ]
+    out = _label([(reply, []) for reply in replies])
+    expected = [True] * 6 + [False] * 5 + [None]
+    assert out["capability_claim"].to_list() == expected
