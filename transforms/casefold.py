@@ -287,6 +287,19 @@ class Text:
         text, regex = self._pick(regex)
         return text.str.count_matches(regex)
 
+    def extract(self, regex: str, group: int) -> pl.Expr:
+        """Return capture ``group`` of the first match, folded when the regex allows it.
+
+        Folding keeps every character a character, so the result serves to count words or
+        characters, never as evidence.
+        """
+        text, regex = self._pick(regex)
+        return text.str.extract(regex, group)
+
+    def slice(self, offset: int, length: int) -> Text:
+        """Return ``length`` characters from ``offset`` of both texts (the same characters)."""
+        return Text(self.original.str.slice(offset, length), self.folded.str.slice(offset, length))
+
     def find(self, regex: str) -> pl.Expr:
         """Return the byte offset of the first match in the original text, null without one.
 
@@ -310,12 +323,14 @@ def lowered_name(column: str) -> str:
 def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list[str]]:
     """Return ``turns`` with the folded copies of ``columns`` it lacks, and the names added.
 
-    A labeller drops the names it added; ``transforms.label_frame`` adds every copy once up front,
-    so each family finds them and adds none.
+    Columns absent from ``turns`` are skipped (the labeller's own check names them). A labeller
+    drops the names it added; ``transforms.label_frame`` adds every copy once up front, so each
+    family finds them there and adds none.
     """
     present = set(turns.collect_schema().names())
-    missing = [lowered_name(c) for c in columns if lowered_name(c) not in present]
+    missing = [c for c in columns if c in present and lowered_name(c) not in present]
     if not missing:
         return turns, []
-    added = [fold(pl.col(c)).alias(lowered_name(c)) for c in columns if lowered_name(c) in missing]
-    return turns.with_columns(added), missing
+    return turns.with_columns(fold(pl.col(c)).alias(lowered_name(c)) for c in missing), [
+        lowered_name(c) for c in missing
+    ]
