@@ -259,10 +259,22 @@ class Text:
     """A text expression with its folded copy: searches run on the copy when the regex allows it.
 
     ``Text.of(column)`` reads the copy from ``lowered_name(column)`` (added by ``with_lowered``).
+    ``text.str`` is the text itself, so code written for a string expression (``text.str.
+    contains(regex)``) runs unchanged on a ``Text``.
     """
 
     original: pl.Expr
     folded: pl.Expr
+
+    @property
+    def str(self) -> Text:
+        """Return the text itself: the searches below are its string namespace."""
+        return self
+
+    @classmethod
+    def folding(cls, text: pl.Expr) -> Text:
+        """Return ``text`` with its folded copy computed from it (for a text built on the way)."""
+        return cls(text, fold(text))
 
     @classmethod
     def of(cls, column: str) -> Text:
