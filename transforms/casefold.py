@@ -80,6 +80,11 @@ def fold(text: pl.Expr) -> pl.Expr:
     return text.cast(pl.String).str.replace_many(FOLDS).str.to_lowercase()
 
 
+def fold_literal(text: str) -> str:
+    """Return a Python string folded as ``fold`` folds a column."""
+    return "".join(FOLDS.get(c, c) for c in text).lower()
+
+
 def _letter(char: str) -> str | None:
     """Return the folded form of one letter of a case-insensitive region, None if it has none."""
     lower = FOLDS.get(char, char).lower()
@@ -311,6 +316,19 @@ class Text:
     def slice(self, offset: int, length: int) -> Text:
         """Return ``length`` characters from ``offset`` of both texts (the same characters)."""
         return Text(self.original.str.slice(offset, length), self.folded.str.slice(offset, length))
+
+    def replace_all(self, regex: str, replacement: str) -> Text:
+        """Return both texts with every match of ``regex`` replaced by ``replacement``.
+
+        ``replacement`` must read the same folded (no capital letters): the folded copy is
+        rewritten with the detection form, or folded again after the original is rewritten.
+        """
+        if fold_literal(replacement) != replacement:
+            raise ValueError(f"replacement {replacement!r} changes when folded")
+        original = self.original.str.replace_all(regex, replacement)
+        fast = detection(regex)
+        folded = fold(original) if fast is None else self.folded.str.replace_all(fast, replacement)
+        return Text(original, folded)
 
     def find(self, regex: str) -> pl.Expr:
         """Return the byte offset of the first match in the original text, null without one.
