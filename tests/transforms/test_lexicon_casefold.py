@@ -117,3 +117,21 @@ def test_text_searches_folded_copy_and_finds_offsets_of_the_original() -> None:
         (None, None, None, None),
         (False, 0, None, False),
     ]
+
+
+def test_text_replace_all_rewrites_both_copies_alike() -> None:
+    lf = pl.LazyFrame({"r": ['He said "MAYBE" but MAY 3 is late', 'Perhaps "so"', None]})
+    lf, _ = with_lowered(lf, "r")
+    unquoted = Text.of("r").replace_all(r'"[^"\n]*"', " ")
+    out = lf.select(
+        original=unquoted.original,
+        folded=unquoted.folded,
+        hedges=unquoted.count_matches(r"(?i)\b(?:maybe|perhaps|may)\b"),
+        month=unquoted.count_matches(r"(?-i:MAY) \d"),
+    ).collect()
+    assert out["original"].to_list() == ["He said   but MAY 3 is late", "Perhaps  ", None]
+    assert out["folded"].to_list() == ["he said   but may 3 is late", "perhaps  ", None]
+    assert out["hedges"].to_list() == [1, 1, None]
+    assert out["month"].to_list() == [1, 0, None]
+    with pytest.raises(ValueError, match="changes when folded"):
+        Text.of("r").replace_all("x", "X")
