@@ -90,7 +90,9 @@ def test_every_lexicon_finds_the_same_on_folded_text(name: str) -> None:
     regex = pattern(name)
     fast = detection(regex)
     if fast is None:
-        pytest.skip(f"{name} has case-sensitive parts: searched on the original text")
+        # Only a lexicon with a case-sensitive part lacks a detection form; it is searched as is.
+        assert "(?-i" in regex
+        return
     df = pl.DataFrame({"t": texts}).with_columns(f=fold(pl.col("t")))
     out = df.select(
         pl.col("t").str.count_matches(regex).alias("before"),
