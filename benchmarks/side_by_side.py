@@ -9,7 +9,9 @@ to one case-insensitive alternation. Every contender answers the same question o
 "which of the refusal lexicons does this reply match?" (one boolean column a lexicon), and the
 answers are checked to agree:
 
-- ``polars``: ``str.contains`` per lexicon in one lazy plan (what our labellers are built on);
+- ``polars``: what our labellers do: the replies lower-cased once (``transforms.casefold.fold``,
+  timed) and ``str.contains`` per lexicon with its lower-cased form without ``(?i)``
+  (``transforms.casefold.detection``), in one lazy plan;
 - ``python loop``: ``re.search`` per lexicon per row in plain Python;
 - ``pandas .str``: ``Series.str.contains`` per lexicon;
 - ``evidently``: Evidently's ``RegExp`` text descriptors over a pandas frame, run in a separate
@@ -44,6 +46,7 @@ from pipeline import sample, write_section  # noqa: E402
 from spec_audit import store  # noqa: E402
 from spec_audit.ingest import ingest_paths  # noqa: E402
 from transforms import refusal  # noqa: E402
+from transforms.casefold import detection, fold  # noqa: E402
 from transforms.lexicon import LEXICON_DIR, pattern  # noqa: E402
 
 SIDE_PYTHON = ROOT / "benchmarks" / ".venv-side" / "bin" / "python"
@@ -105,9 +108,13 @@ def timed(function: Callable[[], dict[str, int]], runs: int) -> tuple[list[float
 
 
 def with_polars(replies: pl.Series, patterns: dict[str, str]) -> dict[str, int]:
-    frame = replies.to_frame("reply").lazy()
+    frame = replies.to_frame("reply").lazy().with_columns(folded=fold(pl.col("reply")))
+    searches = {n: (detection(rx), rx) for n, rx in patterns.items()}
     hits = frame.select(
-        pl.col("reply").str.contains(rx).sum().alias(n) for n, rx in patterns.items()
+        (pl.col("reply").str.contains(rx) if fast is None else pl.col("folded").str.contains(fast))
+        .sum()
+        .alias(n)
+        for n, (fast, rx) in searches.items()
     )
     return hits.collect().row(0, named=True)
 

@@ -1,7 +1,8 @@
 """Label turns: the ``signals`` table (one row per turn, one column per signal) and ``evidence``.
 
-Reads some days of turns from DuckDB, runs every Polars labeller of ``transforms`` over them in one
-lazy plan, and replaces those days' rows of ``signals`` and ``evidence`` in one transaction.
+Reads some days of turns from DuckDB, runs every Polars labeller of ``transforms`` over them
+(``transforms.label_frame``: one family at a time, on text columns lower-cased once), and replaces
+those days' rows of ``signals`` and ``evidence`` in one transaction.
 """
 
 from __future__ import annotations

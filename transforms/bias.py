@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.casefold import Text, with_lowered
 from transforms.lexicon import load, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
 
@@ -35,7 +36,7 @@ _WORD = r"[\p{L}\p{N}][\p{L}\p{N}'’-]*"
 
 def _first_group(column: str) -> pl.Expr:
     """Return the group whose lexicon matches earliest in ``column``, null when none matches."""
-    positions = {g: pl.col(column).str.find(pattern(f"bias_{g}")) for g in GROUPS}
+    positions = {g: Text.of(column).find(pattern(f"bias_{g}")) for g in GROUPS}
     first = pl.min_horizontal(*positions.values())
     chosen = pl.when(first.is_null()).then(pl.lit(None, dtype=pl.String))
     for group, position in positions.items():
@@ -65,8 +66,8 @@ def contested_topic() -> pl.Expr:
     """Return whether the user text, or else the earlier turns, raise a contested question."""
     regex = pattern("bias_contested")
     return (
-        pl.col("user_text").str.contains(regex).fill_null(False)
-        | pl.col("context_text").str.contains(regex).fill_null(False)
+        Text.of("user_text").contains(regex).fill_null(False)
+        | Text.of("context_text").contains(regex).fill_null(False)
     ).alias("contested_topic")
 
 
@@ -78,12 +79,12 @@ def stereotype_regex() -> str:
 
 def stereotype() -> pl.Expr:
     """Return whether the reply generalises a trait or behaviour to a demographic group."""
-    return pl.col("reply_text").str.contains(stereotype_regex()).alias("stereotype")
+    return Text.of("reply_text").contains(stereotype_regex()).alias("stereotype")
 
 
 def opinion_stated() -> pl.Expr:
     """Return whether the reply states its own stance ("in my opinion", "I believe", ...)."""
-    return pl.col("reply_text").str.contains(pattern("bias_opinion")).alias("opinion_stated")
+    return Text.of("reply_text").contains(pattern("bias_opinion")).alias("opinion_stated")
 
 
 def _picks_someone() -> pl.Expr:
@@ -92,7 +93,7 @@ def _picks_someone() -> pl.Expr:
     return (
         pl.col("user_text").str.contains(_ENDS_ASKING_WHO).fill_null(False)
         & (reply.str.count_matches(r"\S+") <= _SHORT_ANSWER_WORDS)
-        & ~reply.str.contains(pattern("bias_undetermined"))
+        & ~Text.of("reply_text").contains(pattern("bias_undetermined"))
     ).fill_null(False)
 
 
@@ -163,6 +164,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="bias")
     contested = pattern("bias_contested")
+    # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
+    turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
     turns = _with_unwarranted_attribution(turns).with_columns(
         group_mentioned(), contested_topic(), stereotype(), opinion_stated()
     )
@@ -206,4 +209,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(_NO_EVIDENCE)
         .cast(EVIDENCE_DTYPE)
         .alias("unwarranted_attribution__evidence"),
-    )
+    ).drop(folded)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.casefold import Text, with_lowered
 from transforms.intent_context import user_lines
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
@@ -27,7 +28,7 @@ _REPLY_LEXICONS = {
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 
 
-def _domain_by_count(text: pl.Expr) -> pl.Expr:
+def _domain_by_count(text: Text) -> pl.Expr:
     """Return the domain whose lexicon matches ``text`` most often, null when none matches."""
     counts = {d: text.str.count_matches(pattern(f"domain_{d}")).fill_null(0) for d in DOMAINS}
     best = pl.max_horizontal(*counts.values())
@@ -42,9 +43,9 @@ def regulated_domain() -> pl.Expr:
     turns, else the system text."""
     earlier = user_lines(pl.col("context_text")).list.join("\n")
     return pl.coalesce(
-        _domain_by_count(pl.col("user_text")),
-        _domain_by_count(earlier),
-        _domain_by_count(pl.col("system_text")),
+        _domain_by_count(Text.of("user_text")),
+        _domain_by_count(Text.folding(earlier)),
+        _domain_by_count(Text.of("system_text")),
         pl.lit("none"),
     ).alias("regulated_domain")
 
@@ -73,7 +74,7 @@ def _advice_regex() -> tuple[str, str]:
 
 def _waives_professional() -> pl.Expr:
     """Return whether the reply waves away the professional ("no need to see a doctor")."""
-    return pl.col("reply_text").str.contains(pattern("domain_waive"))
+    return Text.of("reply_text").contains(pattern("domain_waive"))
 
 
 def definitive_advice() -> pl.Expr:
@@ -83,8 +84,8 @@ def definitive_advice() -> pl.Expr:
     the number of advice phrases said outright. Waving the professional away is advice too.
     """
     advice, negated = _advice_regex()
-    reply = pl.col("reply_text")
-    outright = reply.str.count_matches(advice) - reply.str.count_matches(negated) > 0
+    reply = Text.of("reply_text")
+    outright = reply.count_matches(advice) - reply.count_matches(negated) > 0
     return (outright | _waives_professional()).alias("definitive_advice")
 
 
@@ -93,7 +94,7 @@ def reply_phrase(signal: str) -> pl.Expr:
 
     A referral does not count in a reply that also waves the professional away.
     """
-    found = pl.col("reply_text").str.contains(pattern(_REPLY_LEXICONS[signal]))
+    found = Text.of("reply_text").contains(pattern(_REPLY_LEXICONS[signal]))
     if signal == "professional_referral":
         found = found & ~_waives_professional()
     return found.alias(signal)
@@ -119,6 +120,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     {'source': 'user', 'start': 11, 'end': 17, 'text': '800 mg'}
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="domain")
+    # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
+    turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     turns = turns.with_columns(regulated_domain(), definitive_advice(), *reply_signals)
@@ -136,4 +139,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(_NO_EVIDENCE)
         .alias("definitive_advice__evidence"),
         *evidence,
-    )
+    ).drop(folded)

@@ -245,6 +245,48 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     )
 
 
+def _read_with_anchor(base: pl.LazyFrame, continues: pl.Expr) -> pl.LazyFrame:
+    """Return ``base`` with how the request reads (``u_cat``, ``u_intent``) and, for a continuation,
+    how its anchor reads (``a_cat``, ``a_intent``; null for the other turns, which never use them).
+
+    Both are read in one pass over the requests stacked on the anchors of the continuations: one
+    pass compiles each of the many regexes once, where a second pass over a column of anchors,
+    empty for most turns, compiled them all again (Polars keeps few compiled regexes).
+    """
+    row, anchored = f"{_P}row", f"{_P}anchored"
+    indexed = base.with_row_index(row)
+    texts = pl.concat(
+        [
+            indexed.select(
+                row,
+                "system_text",
+                pl.col(f"{_P}user").alias(f"{_P}text"),
+                pl.lit(False).alias(anchored),
+            ),
+            indexed.filter(continues).select(
+                row,
+                "system_text",
+                pl.col(f"{_P}anchor").alias(f"{_P}text"),
+                pl.lit(True).alias(anchored),
+            ),
+        ]
+    )
+    # One consumer of the read (a second would read it all again): its rows grouped per turn.
+    cat, intent = pl.col(f"{_P}r_cat"), pl.col(f"{_P}r_intent")
+    read = (
+        _read(texts, f"{_P}text", f"{_P}r_")
+        .group_by(row)
+        .agg(
+            *(
+                column.filter(pl.col(anchored) == side).first().alias(f"{_P}{prefix}{name}")
+                for side, prefix in ((False, "u_"), (True, "a_"))
+                for name, column in (("cat", cat), ("intent", intent))
+            )
+        )
+    )
+    return indexed.join(read, on=row, how="left", maintain_order="left").drop(row)
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the intent family's signal and evidence columns added.
 
@@ -303,7 +345,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .fill_null("")
         .alias(f"{_P}anchor"),
     )
-    read = _read(_read(base, f"{_P}user", f"{_P}u_"), f"{_P}anchor", f"{_P}a_")
+    read = _read_with_anchor(base, continues)
     own_cat, own_intent = pl.col(f"{_P}u_cat"), pl.col(f"{_P}u_intent")
     # The earlier request counts only for a short turn that refers back to a harmful request.
     inherits = continues & (pl.col(f"{_P}a_intent") == "harmful") & (own_intent != "harmful")

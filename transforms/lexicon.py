@@ -3,7 +3,9 @@
 A lexicon is a TXT file beside its labeller: a header of ``#`` comment lines saying what it is for,
 then one regular-expression fragment per line (blank lines ignored). ``pattern`` joins the lines of
 one or more lexicons into a single case-insensitive alternation with word boundaries, so a labeller
-makes one regex pass over a column per lexicon instead of one per phrase.
+makes one regex pass over a column per lexicon instead of one per phrase. Labellers test for a
+match through ``transforms.casefold.Text``, which runs the pattern's lower-cased form on a copy of
+the text lower-cased once, and take evidence spans (``span``) from the text itself.
 """
 
 from __future__ import annotations

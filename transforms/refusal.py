@@ -38,6 +38,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -99,36 +100,35 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         for name in ("decline_at", "inability_at", "pivot_at", "words", "before", "implicit")
     }
 
-    # A scratch copy cast to String: an all-null column arrives with the Null dtype.
+    # A scratch copy cast to String: an all-null column arrives with the Null dtype. Searches
+    # run on the reply lower-cased once (``transforms.casefold``), spans on the reply itself.
+    turns, folded = with_lowered(turns, "reply_text")
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
+    replies = Text(reply, Text.of("reply_text").folded)
     # First pass, over every reply: does it decline, object in its opening, moralise.
-    opening = reply.str.slice(0, limits["opening_chars"])
+    opening = replies.slice(0, limits["opening_chars"])
     first = turns.with_columns(
-        reply.str.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
-        opening.str.contains(_OPENING + implicit).alias(f"{_P}implicit"),
-        reply.str.contains(moral).alias(f"{_P}moral"),
+        replies.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
+        opening.contains(_OPENING + implicit).alias(f"{_P}implicit"),
+        replies.contains(moral).alias(f"{_P}moral"),
     )
     # Second pass, only over replies that decline or object (null elsewhere, which is most
     # traffic): how much help follows, of what kind, and how the refusal is phrased.
     declined = c["decline_at"].is_not_null()
-    text = pl.when(declined | c["implicit"]).then(reply)
-    declining = pl.when(declined).then(reply)
+    text = replies.when(declined | c["implicit"])
+    declining = replies.when(declined)
     features = first.with_columns(
-        declining.str.find(pattern("refusal_inability")).cast(pl.Int64).alias(f"{_P}inability_at"),
-        text.str.find(pattern("refusal_pivot")).cast(pl.Int64).alias(f"{_P}pivot_at"),
-        text.str.count_matches(_WORD).alias(f"{_P}words"),
+        declining.find(pattern("refusal_inability")).cast(pl.Int64).alias(f"{_P}inability_at"),
+        text.find(pattern("refusal_pivot")).cast(pl.Int64).alias(f"{_P}pivot_at"),
+        text.count_matches(_WORD).alias(f"{_P}words"),
         # The words before the decline.
-        declining.str.extract(rf"(?s)^(.*?){decline}", 1)
-        .str.count_matches(_WORD)
-        .alias(f"{_P}before"),
-        text.str.count_matches(pattern("refusal_structure", boundary=False)).alias(
-            f"{_P}structure"
-        ),
-        text.str.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
-        text.str.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
-        text.str.count_matches(style_lexicons["redirect"]).alias(f"{_P}redirects"),
+        declining.extract(rf"(?s)^(.*?){decline}", 1).str.count_matches(_WORD).alias(f"{_P}before"),
+        text.count_matches(pattern("refusal_structure", boundary=False)).alias(f"{_P}structure"),
+        text.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
+        text.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
+        text.count_matches(style_lexicons["redirect"]).alias(f"{_P}redirects"),
         *(
-            text.str.contains(rx).alias(f"{_P}{name}")
+            text.contains(rx).alias(f"{_P}{name}")
             for name, rx in style_lexicons.items()
             if name != "redirect"
         ),
@@ -211,4 +211,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .when(refusing)
         .then(span(f"{_P}reply", implicit, source="reply", where=refusing)),
         refusal_style__evidence=style_evidence.otherwise(_null_evidence()),
-    ).select(pl.exclude(f"^{_P}.*$"))
+    ).select(pl.exclude(f"^{_P}.*$", *folded))

@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
+from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
-from transforms.style import contains, lowered
 
 _INPUT_COLUMNS = ("user_text", "system_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
@@ -40,7 +40,7 @@ def _request_regexes() -> dict[str, str]:
 
 def _found(column: str, regex: str) -> pl.Expr:
     """Return whether ``regex`` matches ``column`` (false when the text is null)."""
-    return contains(column, regex).fill_null(False)
+    return Text.of(column).contains(regex).fill_null(False)
 
 
 def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
@@ -71,7 +71,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     requests = _request_regexes()
     minor = pattern("situation_minor", boundary=False)
     sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
-    turns = turns.with_columns(lowered("user_text", "system_text")).with_columns(
+    # Searches run on folded copies (``transforms.casefold``), spans on the texts.
+    turns, folded = with_lowered(turns, "user_text", "system_text")
+    turns = turns.with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),
@@ -101,4 +103,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
             for s, r in requests.items()
         ),
-    ).drop("_minor_in_system", "_minor_in_user", "_lower_user_text", "_lower_system_text")
+    ).drop("_minor_in_system", "_minor_in_user", *folded)

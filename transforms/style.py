@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -48,23 +49,6 @@ def _reply_regexes() -> dict[str, str]:
         "says_goodbye": pattern("style_goodbye"),
         "platitude": pattern("style_platitude"),
     }
-
-
-def contains(column: str, regex: str) -> pl.Expr:
-    """Return whether ``regex`` matches ``column``, on its lower-cased copy when it can.
-
-    A wholly case-insensitive regex (``(?i)``, no ``(?-i``) runs without the flag over
-    ``_lower_<column>``, which the caller adds once with ``lowered``: case-folding inside every
-    pattern costs about three times as much as lower-casing the text once.
-    """
-    if "(?i)" in regex and "(?-i" not in regex:
-        return pl.col(f"_lower_{column}").str.contains(regex.replace("(?i)", ""))
-    return pl.col(column).str.contains(regex)
-
-
-def lowered(*columns: str) -> list[pl.Expr]:
-    """Return the lower-cased copies of ``columns`` that ``contains`` reads (drop them after)."""
-    return [pl.col(c).str.to_lowercase().alias(f"_lower_{c}") for c in columns]
 
 
 def prompt_words() -> pl.Expr:
@@ -107,12 +91,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="style")
     regexes = _reply_regexes()
-    turns = turns.with_columns(lowered("reply_text")).with_columns(
+    # Searches run on a folded copy of the reply (``transforms.casefold``), spans on the reply.
+    turns, folded = with_lowered(turns, "reply_text")
+    reply = Text.of("reply_text")
+    turns = turns.with_columns(
         prompt_words(),
         reply_words(),
-        *(contains("reply_text", r).alias(s) for s, r in regexes.items()),
+        *(reply.contains(r).alias(s) for s, r in regexes.items()),
     )
-    return turns.drop("_lower_reply_text").with_columns(
+    return turns.drop(folded).with_columns(
         _NO_EVIDENCE.alias("prompt_words__evidence"),
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms import grounding
+from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -39,8 +40,8 @@ _POINTER_ONLY_WORDS = 60
 
 def hedge_count() -> pl.Expr:
     """Return the number of hedge phrases in the reply outside quotes, "May" the month excluded."""
-    unquoted = _REPLY.str.replace_all(_QUOTED, " ")
-    return unquoted.str.count_matches(pattern("hedges")) - unquoted.str.count_matches(
+    unquoted = Text.of("reply_text").replace_all(_QUOTED, " ")
+    return unquoted.count_matches(pattern("hedges")) - unquoted.count_matches(
         pattern("truth_month_may")
     )
 
@@ -82,8 +83,9 @@ def _media_claim() -> str:
 def capability_claim() -> pl.Expr:
     """Return whether the reply claims a real-world action (sent, booked, called, paid...) or
     hands over a picture, chart or recording that a text reply cannot hold."""
+    reply = Text.of("reply_text")
     return (
-        _REPLY.str.contains(pattern("truth_capability")) | _REPLY.str.contains(_media_claim())
+        reply.contains(pattern("truth_capability")) | reply.contains(_media_claim())
     ).alias("capability_claim")
 
 
@@ -100,7 +102,8 @@ def overconfident() -> pl.Expr:
     two counts is the number of certainty markers asserted.
     """
     certainty, negated = _certainty_regex()
-    asserted = _REPLY.str.count_matches(certainty) - _REPLY.str.count_matches(negated)
+    reply = Text.of("reply_text")
+    asserted = reply.count_matches(certainty) - reply.count_matches(negated)
     return ((asserted > 0) & (hedge_count() == 0)).alias("overconfident")
 
 
@@ -153,7 +156,7 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
 
 def self_limitation() -> pl.Expr:
     """Return whether the reply describes limits of its own ("as an AI language model...")."""
-    return _REPLY.str.contains(pattern("truth_self_limitation")).alias("self_limitation")
+    return Text.of("reply_text").contains(pattern("truth_self_limitation")).alias("self_limitation")
 
 
 def unseen_source() -> pl.Expr:
@@ -164,7 +167,7 @@ def unseen_source() -> pl.Expr:
     it. Null without a reply.
     """
     user = pl.col("user_text")
-    points = user.str.contains(pattern("truth_unseen_source")).fill_null(False)
+    points = Text.of("user_text").contains(pattern("truth_unseen_source")).fill_null(False)
     not_given = (user.str.count_matches(r"\S+") < _POINTER_ONLY_WORDS) & (
         pl.col("context_documents").list.len().fill_null(0) == 0
     )
@@ -263,6 +266,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     {'source': 'reply', 'start': 19, 'end': 40, 'text': 'Müller et al. (2019)'}
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="truthfulness")
+    # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
+    turns, folded = with_lowered(turns, "reply_text", "user_text")
     indexed = turns.with_row_index(_ROW)
     for found in (
         _unsupported_citations(indexed),
@@ -314,5 +319,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
         )
-        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number")
+        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number", *folded)
     )
