@@ -25,7 +25,9 @@ def test_coverage_without_database_lists_every_clause() -> None:
     assert frame.height == 59 and int(frame["testable"].sum()) == 41
     row = frame.filter(pl.col("clause_id") == "avoid_regulated_advice").row(0, named=True)
     assert row["applies_signals"] == ["has_reply", "regulated_domain"]
-    assert row["violation_signals"] == ["definitive_advice", "professional_referral"]
+    assert row["violation_signals"] == [
+        "definitive_advice", "offers_alternative", "professional_referral", "refusal",
+    ]  # fmt: skip
     assert row["findings"] is None and row["sensitivity"] is None
 
 
