@@ -437,6 +437,19 @@ SIGNALS: tuple[Signal, ...] = (
         "The user asks for sexually explicit writing (a steamy or graphic sex scene or story).",
     ),
     Signal(
+        "count_constraint",
+        "bool",
+        "situation",
+        "The user asks for an exact count of syllables, letters or characters, which a model cannot "
+        "reliably count as it writes.",
+    ),
+    Signal(
+        "pleasantry",
+        "bool",
+        "situation",
+        "The user offers the assistant a compliment, affection or warm thanks.",
+    ),
+    Signal(
         "conversation_close",
         "enum",
         "situation",

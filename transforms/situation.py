@@ -1,6 +1,6 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds thirteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds fifteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
@@ -10,8 +10,9 @@ being watched or read, nights without sleep, hopelessness) and ``physical_danger
 around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave),
 ``accent_request`` (speak in an accent or character voice), ``sound_check`` (a microphone check),
 ``reproduction_request`` (lyrics or the full text of a work, a way round a paywall) and
-``casual_prompt`` (the user writes in a casual register) and ``explicit_request`` (a sexually
-explicit story or scene). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
+``casual_prompt`` (the user writes in a casual register), ``explicit_request`` (a sexually
+explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters)
+and ``pleasantry`` (a compliment or warm thanks to the assistant). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
 goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
@@ -44,6 +45,8 @@ def _request_regexes() -> dict[str, str]:
         "reproduction_request": pattern("situation_reproduction"),
         "casual_prompt": casual_regex(),
         "explicit_request": pattern("situation_explicit"),
+        "count_constraint": pattern("situation_count"),
+        "pleasantry": pattern("situation_pleasantry"),
     }
 
 

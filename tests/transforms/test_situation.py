@@ -205,3 +205,23 @@ def test_register_and_voice_requests() -> None:
         (False, False, False, False, True),
         (False, False, False, False, False),
     ]
+
+
+def test_count_constraint_and_pleasantry() -> None:
+    out = _label(
+        [
+            ("Write a haiku where every line has exactly seven syllables.", None),
+            ("Name a fruit in exactly 5 letters.", None),
+            # A length limit in words or lines a reply can meet and check.
+            ("Summarise this in at most 50 words.", None),
+            ("You're the best, thanks so much for the help!", None),
+            ("Thanks. What about the second point?", None),
+        ]
+    )
+    assert out.select("count_constraint", "pleasantry").rows() == [
+        (True, False),
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, False),
+    ]
