@@ -144,7 +144,9 @@ def test_shipped_overlays_and_deployment_load() -> None:
     assert [o.overlay_id for o in catalog.overlays] == ["voice", "enterprise"]
     voice = catalog.overlays[0].adjustment("be_thorough_but_efficient")
     assert voice is not None
-    assert voice.violation_when == "refusal != 'none' or (prompt_words <= 20 and reply_words > 150)"
+    assert voice.violation_when == (
+        "(refusal != 'none' and offers_alternative) or (prompt_words <= 20 and reply_words > 150)"
+    )
     assert voice.applies_when == "has_reply and prompt_intent != 'harmful'"
     formatting = catalog.overlays[0].adjustment("formatting")
     assert formatting is not None and not formatting.enabled
