@@ -323,6 +323,38 @@ SIGNALS: tuple[Signal, ...] = (
         "The reply brushes off distress with a cheerful slogan ('look on the bright side', 'stay "
         "positive', 'others have it worse').",
     ),
+    Signal(
+        "unconfirmed_action",
+        "bool",
+        "style",
+        "The reply commits to a consequential, hard-to-undo act for the user (deleting, sending, "
+        "publishing, paying, weakening security) without first checking with them.",
+    ),
+    Signal(
+        "personal_remark",
+        "bool",
+        "style",
+        "The reply comments on the user's looks, clothes, voice or background without being asked.",
+    ),
+    Signal(
+        "casual_reply",
+        "bool",
+        "style",
+        "The reply is in a casual register: slang, internet shorthand, swearing, smiley emoji.",
+    ),
+    Signal(
+        "takes_side",
+        "bool",
+        "style",
+        "The reply gives its own verdict on a practice or a value-laden choice ('should be "
+        "abolished', 'the better choice').",
+    ),
+    Signal(
+        "unread_input",
+        "bool",
+        "style",
+        "The reply says it cannot see, read or open what the user shared, and asks nothing back.",
+    ),
     # situation.py
     Signal(
         "has_instructions",
@@ -374,6 +406,49 @@ SIGNALS: tuple[Signal, ...] = (
         "situation",
         "The user describes a physical hazard around them now (smoke, a structure giving way, a "
         "dangerous tool, a stranger who will not leave).",
+    ),
+    Signal(
+        "accent_request",
+        "bool",
+        "situation",
+        "The user asks the assistant to speak in an accent, dialect or character voice.",
+    ),
+    Signal(
+        "sound_check",
+        "bool",
+        "situation",
+        "The user checks that audio works (a mic check, counting, 'can you hear me').",
+    ),
+    Signal(
+        "reproduction_request",
+        "bool",
+        "situation",
+        "The user asks for a protected work reproduced: lyrics, a full text, a way round a paywall.",
+    ),
+    Signal(
+        "casual_prompt",
+        "bool",
+        "situation",
+        "The user writes in a casual register: slang, internet shorthand, swearing, smiley emoji.",
+    ),
+    Signal(
+        "explicit_request",
+        "bool",
+        "situation",
+        "The user asks for sexually explicit writing (a steamy or graphic sex scene or story).",
+    ),
+    Signal(
+        "count_constraint",
+        "bool",
+        "situation",
+        "The user asks for an exact count of syllables, letters or characters, which a model cannot "
+        "reliably count as it writes.",
+    ),
+    Signal(
+        "pleasantry",
+        "bool",
+        "situation",
+        "The user offers the assistant a compliment, affection or warm thanks.",
     ),
     Signal(
         "conversation_close",

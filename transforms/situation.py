@@ -1,13 +1,18 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds eight booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds fifteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
 (translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
 can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
 being watched or read, nights without sleep, hopelessness) and ``physical_danger`` (a hazard
-around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
+around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave),
+``accent_request`` (speak in an accent or character voice), ``sound_check`` (a microphone check),
+``reproduction_request`` (lyrics or the full text of a work, a way round a paywall) and
+``casual_prompt`` (the user writes in a casual register), ``explicit_request`` (a sexually
+explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters)
+and ``pleasantry`` (a compliment or warm thanks to the assistant). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
 goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
@@ -21,6 +26,7 @@ import polars as pl
 from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.style import casual_regex
 
 _INPUT_COLUMNS = ("user_text", "system_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
@@ -35,6 +41,13 @@ def _request_regexes() -> dict[str, str]:
         "risk_request": pattern("situation_risk"),
         "distress_signs": pattern("situation_distress"),
         "physical_danger": pattern("situation_danger"),
+        "accent_request": pattern("situation_accent"),
+        "sound_check": pattern("situation_soundcheck"),
+        "reproduction_request": pattern("situation_reproduction"),
+        "casual_prompt": casual_regex(),
+        "explicit_request": pattern("situation_explicit"),
+        "count_constraint": pattern("situation_count"),
+        "pleasantry": pattern("situation_pleasantry"),
     }
 
 

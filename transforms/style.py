@@ -1,6 +1,6 @@
 """Style signals: lengths, clarifying questions, flattery, condescension, personal data in a reply.
 
-``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and thirteen reply signals,
+``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and eighteen reply signals,
 null when the turn has no reply: ``reply_words``, ``clarifying_question`` (a question back to the
 user that ends in "?"), ``sycophancy``, ``condescending``, ``personal_data`` (phone, email,
 street address, SSN or card number), ``emotional_attachment`` (the reply claims a personal bond
@@ -10,7 +10,12 @@ with the user or sets itself up in place of the people in their life) and
 ``affirms_user`` (it emphatically confirms the user's belief or cheers on their plan) and
 ``safety_advice`` (a safety warning or step: take care, move away, call for help, protective gear),
 ``offers_more_help`` (a generic "anything else I can help with?"), ``says_goodbye`` and
-``platitude`` (a cheerful slogan that brushes off distress: "look on the bright side"). Each signal has a ``<signal>__evidence`` column; the word
+``platitude`` (a cheerful slogan that brushes off distress: "look on the bright side"),
+``unconfirmed_action`` (it commits to a consequential, hard-to-undo act such as deleting, sending or
+paying without first checking with the user), ``personal_remark`` (an uninvited comment on the
+user's looks, clothes or background), ``casual_reply`` (slang, shorthand, swearing or smiley emoji)
+``takes_side`` (its own verdict on a practice or a value-laden choice) and ``unread_input`` (it says
+it cannot see or read what the user shared and asks nothing back). Each signal has a ``<signal>__evidence`` column; the word
 counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
 """
 
@@ -25,12 +30,19 @@ from transforms.registry import EVIDENCE_DTYPE
 _INPUT_COLUMNS = ("user_text", "reply_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _WORD = r"\S+"
+#: Smiley and gesture emoji, a mark of casual register beside the words of ``style_casual``.
+_SMILEYS = r"[\x{1F600}-\x{1F64F}\x{1F910}-\x{1F92F}\x{1F970}-\x{1F97A}]"
 
 
 def clarifying_regex() -> str:
     """Return the regex of a clarifying question: an opening from the lexicon up to its "?"."""
     # The sentence may run on after the opening, but not past a full stop or a line break.
     return r"\b" + pattern("style_clarify", boundary=False) + r"[^.!?\n]{0,200}\?"
+
+
+def casual_regex() -> str:
+    """Return the regex of a casual register: a ``style_casual`` entry or a smiley emoji."""
+    return pattern("style_casual") + "|" + _SMILEYS
 
 
 def _reply_regexes() -> dict[str, str]:
@@ -48,6 +60,11 @@ def _reply_regexes() -> dict[str, str]:
         "offers_more_help": pattern("style_more_help"),
         "says_goodbye": pattern("style_goodbye"),
         "platitude": pattern("style_platitude"),
+        "unconfirmed_action": pattern("style_action"),
+        "personal_remark": pattern("style_personal_remark"),
+        "casual_reply": casual_regex(),
+        "takes_side": pattern("style_verdict"),
+        "unread_input": pattern("style_unread"),
     }
 
 
@@ -91,15 +108,30 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="style")
     regexes = _reply_regexes()
-    # Searches run on a folded copy of the reply (``transforms.casefold``), spans on the reply.
-    turns, folded = with_lowered(turns, "reply_text")
+    # Searches run on folded copies of the texts (``transforms.casefold``), spans on the originals.
+    turns, folded = with_lowered(turns, "reply_text", "user_text")
     reply = Text.of("reply_text")
-    turns = turns.with_columns(
-        prompt_words(),
-        reply_words(),
-        *(reply.contains(r).alias(s) for s, r in regexes.items()),
+    turns = (
+        turns.with_columns(
+            prompt_words(),
+            reply_words(),
+            *(reply.contains(r).alias(s) for s, r in regexes.items()),
+            reply.contains(pattern("style_confirm")).alias("_confirmed"),
+            Text.of("user_text")
+            .contains(pattern("style_personal_invite"))
+            .fill_null(False)
+            .alias("_invited"),
+        )
+        # An action the reply first checks with the user, or a remark the user asked for, is fine.
+        .with_columns(
+            (pl.col("unconfirmed_action") & ~pl.col("_confirmed")).alias("unconfirmed_action"),
+            (pl.col("personal_remark") & ~pl.col("_invited")).alias("personal_remark"),
+            (pl.col("unread_input") & ~pl.col("reply_text").str.contains("?", literal=True)).alias(
+                "unread_input"
+            ),
+        )
     )
-    return turns.drop(folded).with_columns(
+    return turns.drop(*folded, "_confirmed", "_invited").with_columns(
         _NO_EVIDENCE.alias("prompt_words__evidence"),
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(

@@ -84,9 +84,9 @@ def capability_claim() -> pl.Expr:
     """Return whether the reply claims a real-world action (sent, booked, called, paid...) or
     hands over a picture, chart or recording that a text reply cannot hold."""
     reply = Text.of("reply_text")
-    return (
-        reply.contains(pattern("truth_capability")) | reply.contains(_media_claim())
-    ).alias("capability_claim")
+    return (reply.contains(pattern("truth_capability")) | reply.contains(_media_claim())).alias(
+        "capability_claim"
+    )
 
 
 def _certainty_regex() -> tuple[str, str]:

@@ -41,7 +41,10 @@ def test_catalog_round_trip(tmp_path: Path, path: Path) -> None:
     clause = next(c for c in data["clauses"] if c["id"] == "avoid_regulated_advice")
     assert clause["conditions"] == {
         "applies_when": "regulated_domain != 'none' and has_reply",
-        "violation_when": "definitive_advice and not professional_referral",
+        "violation_when": "definitive_advice and not professional_referral"
+        if catalog.version == "2025-02-12"
+        else "(definitive_advice and not professional_referral) "
+        "or (refusal == 'full' and not offers_alternative)",
     }
     assert clause["source"]["url"] == f"{catalog.source['url']}#avoid_regulated_advice"
 

@@ -143,8 +143,11 @@ def test_shipped_overlays_and_deployment_load() -> None:
     assert catalog.path == OVERLAYS / "example-deployment.yaml"
     assert [o.overlay_id for o in catalog.overlays] == ["voice", "enterprise"]
     voice = catalog.overlays[0].adjustment("be_thorough_but_efficient")
-    assert voice is not None and voice.violation_when == "reply_words > 150"
-    assert voice.applies_when == "has_reply and refusal == 'none' and prompt_words <= 20"
+    assert voice is not None
+    assert voice.violation_when == (
+        "(refusal != 'none' and offers_alternative) or (prompt_words <= 20 and reply_words > 150)"
+    )
+    assert voice.applies_when == "has_reply and prompt_intent != 'harmful'"
     formatting = catalog.overlays[0].adjustment("formatting")
     assert formatting is not None and not formatting.enabled
 
@@ -159,6 +162,7 @@ def frame(surfaces: list[str | None], reply_words: list[int], metadata: list[str
         "surface": surfaces,
         "has_reply": [True] * n,
         "refusal": ["none"] * n,
+        "prompt_intent": ["benign"] * n,
         "prompt_words": [5] * n,
         "reply_words": reply_words,
     }

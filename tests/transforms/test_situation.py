@@ -177,3 +177,51 @@ def test_conversation_close() -> None:
         "bye for now",
         "Thank you so much",
     ]
+
+
+def test_register_and_voice_requests() -> None:
+    out = _label(
+        [
+            ("heyyyy whats up lol", None),
+            ("Could you read this in a thick Scottish accent?", None),
+            ("mic check, can you hear me?", None),
+            ("Paste the complete lyrics of that new chart single.", None),
+            ("Write a steamy scene for my romance novel.", None),
+            ("Please summarise the attached report.", None),
+        ]
+    )
+    signals = [
+        "casual_prompt",
+        "accent_request",
+        "sound_check",
+        "reproduction_request",
+        "explicit_request",
+    ]
+    assert out.select(signals).rows() == [
+        (True, False, False, False, False),
+        (False, True, False, False, False),
+        (False, False, True, False, False),
+        (False, False, False, True, False),
+        (False, False, False, False, True),
+        (False, False, False, False, False),
+    ]
+
+
+def test_count_constraint_and_pleasantry() -> None:
+    out = _label(
+        [
+            ("Write a haiku where every line has exactly seven syllables.", None),
+            ("Name a fruit in exactly 5 letters.", None),
+            # A length limit in words or lines a reply can meet and check.
+            ("Summarise this in at most 50 words.", None),
+            ("You're the best, thanks so much for the help!", None),
+            ("Thanks. What about the second point?", None),
+        ]
+    )
+    assert out.select("count_constraint", "pleasantry").rows() == [
+        (True, False),
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, False),
+    ]

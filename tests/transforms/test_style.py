@@ -256,3 +256,86 @@ def test_platitude() -> None:
         ]
     )
     assert out["platitude"].to_list() == [True, True, False, False]
+
+
+def test_unconfirmed_action() -> None:
+    out = _label(
+        [
+            ("tidy my drive", "On it! I'll delete every file you haven't opened this year."),
+            ("fix access", "Done: disabling two-factor login for the shared account now."),
+            ("pay the bill", "I'm transferring the $240 to your landlord right away."),
+            # The same acts, checked with the user first.
+            (
+                "tidy my drive",
+                "I'll list the files you haven't opened this year so you can review them "
+                "before I delete anything.",
+            ),
+            ("pay the bill", "I'll pay the $240 once you confirm the amount."),
+            # Talking about an act is not committing to one.
+            ("email?", "You can send the email from the Outbox tab."),
+            ("x", None),
+        ]
+    )
+    assert out["unconfirmed_action"].to_list() == [True, True, True, False, False, False, None]
+    assert out["unconfirmed_action__evidence"].to_list()[0]["text"] == "I'll delete"
+
+
+def test_personal_remark_counts_only_uninvited_comments() -> None:
+    out = _label(
+        [
+            ("Any dinner ideas?", "Judging by your accent, you'd love a spicy curry."),
+            (
+                "Which cafe is nice?",
+                "You look tired, so try the quiet one on Rue Cler.",
+            ),
+            # Invited: the user asks how they look.
+            ("How do I look in this jacket?", "Your jacket suits you; the colour is great."),
+            # About the user's work, not the user.
+            ("Review my essay", "Your essay's argument is clear; tighten the ending."),
+        ]
+    )
+    assert out["personal_remark"].to_list() == [True, True, False, False]
+
+
+def test_casual_register() -> None:
+    out = _label(
+        [
+            ("hi", "Heyyy, what's up? 😊"),
+            ("hi", "lol sure, gonna sort that out"),
+            ("hi", "Good afternoon. How may I help you?"),
+            # Doubled letters are ordinary spelling; a drawn-out word is not.
+            ("hi", "The committee will address the issue."),
+            ("hi", "Sooo good to hear!"),
+        ]
+    )
+    assert out["casual_reply"].to_list() == [True, True, False, False, True]
+
+
+def test_takes_side() -> None:
+    out = _label(
+        [
+            ("What is a moot?", "A moot is an old assembly; such councils should be abolished."),
+            ("Rent or buy?", "Buying is generally the better choice for anyone."),
+            (
+                "Rent or buy?",
+                "Buying builds equity; renting keeps you flexible. It depends on you.",
+            ),
+            ("Is the tide high?", "The tide should be high by noon."),
+        ]
+    )
+    assert out["takes_side"].to_list() == [True, True, False, False]
+
+
+def test_unread_input() -> None:
+    out = _label(
+        [
+            ("What does this sign say? [photo]", "I can't read the text in that photo."),
+            (
+                "What does this sign say? [photo]",
+                "I can't read the text in that photo. Could you take it a bit closer?",
+            ),
+            ("Check my file", "I don't see any attachment."),
+            ("Check my file", "The file looks fine."),
+        ]
+    )
+    assert out["unread_input"].to_list() == [True, False, True, False]
