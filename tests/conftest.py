@@ -1,4 +1,4 @@
-"""Shared fixtures: run the real `spec-audit` command, and one generated-and-audited database."""
+"""Shared fixtures: run the real `spec-audit` command, generated databases."""
 
 from __future__ import annotations
 
@@ -23,6 +23,27 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         cwd=cwd,
         timeout=600,
     )
+
+
+def generated_database(
+    work: Path, *, conversations: int, days: int, seed: int, audit_days: list | None = None
+) -> Path:
+    """Return ``work/generated.duckdb``: a generated sample ingested, and audited on ``audit_days``."""
+    from spec_audit import audit, config, store
+    from spec_audit.ingest import ingest_paths
+    from spec_audit.sample import generate_sample
+    from spec_audit.spec.catalog import load_catalog
+
+    generate_sample(work / "landing", conversations=conversations, days=days, seed=seed)
+    db = work / "generated.duckdb"
+    con = store.connect(db)
+    try:
+        ingest_paths(con, [work / "landing"])
+        if audit_days:
+            audit.audit(con, audit_days, load_catalog(config.spec_path()))
+    finally:
+        con.close()
+    return db
 
 
 @pytest.fixture(scope="session")

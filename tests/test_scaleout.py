@@ -16,9 +16,8 @@ import yaml
 
 from spec_audit import audit, config, scaleout, store
 from spec_audit.errors import UserError
-from spec_audit.ingest import ingest_paths
-from spec_audit.sample import generate_sample
 from spec_audit.spec.catalog import load_catalog
+from tests.conftest import generated_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
@@ -32,15 +31,9 @@ TABLES = {
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a database holding four days of generated turns, ingested and not yet audited."""
-    work = tmp_path_factory.mktemp("scaleout")
-    generate_sample(work / "landing", conversations=240, days=4, seed=11)
-    db = work / "ingested.duckdb"
-    con = store.connect(db)
-    try:
-        ingest_paths(con, [work / "landing"])
-    finally:
-        con.close()
-    return db
+    return generated_database(
+        tmp_path_factory.mktemp("scaleout"), conversations=240, days=4, seed=11
+    )
 
 
 def _copy(db: Path, name: str) -> Path:

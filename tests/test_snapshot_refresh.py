@@ -12,9 +12,9 @@ import pytest
 
 from spec_audit import audit, config, store
 from spec_audit.ingest import ingest_paths
-from spec_audit.sample import generate_sample
 from spec_audit.snapshot import LAYOUT_TABLE, publish, snapshot_path
 from spec_audit.spec.catalog import load_catalog
+from tests.conftest import generated_database
 
 DAYS = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(4)]
 
@@ -22,16 +22,9 @@ DAYS = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(4)]
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a database of four generated days, ingested and audited, not yet published."""
-    work = tmp_path_factory.mktemp("refresh")
-    generate_sample(work / "landing", conversations=160, days=4, seed=5)
-    db = work / "audited.duckdb"
-    con = store.connect(db)
-    try:
-        ingest_paths(con, [work / "landing"])
-        audit.audit(con, DAYS, load_catalog(config.spec_path()))
-    finally:
-        con.close()
-    return db
+    return generated_database(
+        tmp_path_factory.mktemp("refresh"), conversations=160, days=4, seed=5, audit_days=DAYS
+    )
 
 
 @pytest.fixture
