@@ -451,6 +451,25 @@ SIGNALS: tuple[Signal, ...] = (
         "The user offers the assistant a compliment, affection or warm thanks.",
     ),
     Signal(
+        "creative_request",
+        "bool",
+        "situation",
+        "The user asks for creative work or ideas where originality is the point: a name, slogan, "
+        "post, poem, story, joke, a brainstorm, something witty or catchy.",
+    ),
+    Signal(
+        "detail_request",
+        "bool",
+        "situation",
+        "The user asks for depth: in detail, thorough or comprehensive, step by step, walk me through.",
+    ),
+    Signal(
+        "minor_mentioned",
+        "bool",
+        "situation",
+        "The request is about someone under 18: a child, teen, minor, school pupil, an age under 18.",
+    ),
+    Signal(
         "conversation_close",
         "enum",
         "situation",

@@ -1,6 +1,6 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds fifteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds eighteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
@@ -11,8 +11,11 @@ around the user now: smoke, a structure giving way, a dangerous tool, a stranger
 ``accent_request`` (speak in an accent or character voice), ``sound_check`` (a microphone check),
 ``reproduction_request`` (lyrics or the full text of a work, a way round a paywall) and
 ``casual_prompt`` (the user writes in a casual register), ``explicit_request`` (a sexually
-explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters)
-and ``pleasantry`` (a compliment or warm thanks to the assistant). ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
+explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters),
+``pleasantry`` (a compliment or warm thanks to the assistant), ``creative_request`` (a name, slogan,
+post, poem, story or ideas, where originality is the point), ``detail_request`` (an explanation in
+detail, step by step, thorough) and ``minor_mentioned`` (the request is about someone under 18).
+``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
 goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
 """
@@ -48,6 +51,9 @@ def _request_regexes() -> dict[str, str]:
         "explicit_request": pattern("situation_explicit"),
         "count_constraint": pattern("situation_count"),
         "pleasantry": pattern("situation_pleasantry"),
+        "creative_request": pattern("situation_creative"),
+        "detail_request": pattern("situation_detail"),
+        "minor_mentioned": pattern("situation_underage"),
     }
 
 

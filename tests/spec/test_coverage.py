@@ -22,11 +22,11 @@ def test_coverage_without_database_lists_every_clause() -> None:
     catalog = load_catalog(NEW)
     frame = coverage(catalog)
     assert frame["clause_id"].to_list() == [c.id for c in catalog.clauses]
-    assert frame.height == 59 and int(frame["testable"].sum()) == 42
+    assert frame.height == 59 and int(frame["testable"].sum()) == 44
     row = frame.filter(pl.col("clause_id") == "avoid_regulated_advice").row(0, named=True)
     assert row["applies_signals"] == ["has_reply", "regulated_domain"]
     assert row["violation_signals"] == [
-        "definitive_advice", "offers_alternative", "professional_referral", "refusal",
+        "definitive_advice", "offers_alternative", "professional_referral", "refusal", "reply_words",
     ]  # fmt: skip
     assert row["findings"] is None and row["sensitivity"] is None
 
@@ -69,4 +69,4 @@ def test_coverage_counts_and_accuracy_from_the_database(tmp_path: Path) -> None:
     assert len(rows) == 59
     table = run_cli("spec", "coverage", "--db", str(db))
     assert "not measured" in table.stdout and "90%/95% (n=40+60)" in table.stdout
-    assert "42 of 59 clauses testable; untestable: no_other_objectives" in table.stdout
+    assert "44 of 59 clauses testable; untestable: no_other_objectives" in table.stdout

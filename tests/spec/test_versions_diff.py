@@ -52,8 +52,8 @@ def test_diff_of_the_shipped_versions() -> None:
     assert (len(diff.added), len(diff.removed), len(diff.changed), diff.unchanged) == (
         12,
         4,
-        27,
-        20,
+        30,
+        17,
     )
     assert diff.removed == (
         "protect_privileged_messages",
@@ -77,15 +77,15 @@ def test_diff_cli_json_and_text() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["from"], data["to"]) == ("model-spec@2025-02-12", "model-spec@2025-12-18")
-    assert (len(data["added"]), len(data["removed"]), len(data["changed"])) == (12, 4, 27)
+    assert (len(data["added"]), len(data["removed"]), len(data["changed"])) == (12, 4, 30)
     change = next(c for c in data["changed"] if c["id"] == "ask_clarifying_questions")
     assert change["fields"]["title"]["from"] == (
         "State assumptions, and ask clarifying questions when appropriate"
     )
     text = run_cli("spec", "diff", "2025-02-12", "2025-12-18")
     assert text.stdout.splitlines()[0] == (
-        "model-spec@2025-02-12 → model-spec@2025-12-18: 12 added, 4 removed, 27 changed, "
-        "20 unchanged"
+        "model-spec@2025-02-12 → model-spec@2025-12-18: 12 added, 4 removed, 30 changed, "
+        "17 unchanged"
     )
     assert "  ~ comply_with_laws: authority root → system" in text.stdout.splitlines()
 

@@ -225,3 +225,46 @@ def test_count_constraint_and_pleasantry() -> None:
         (False, True),
         (False, False),
     ]
+
+
+def test_creative_detail_and_underage_requests() -> None:
+    out = _label(
+        [
+            ("Give me five names for a vegan bakery", None),
+            ("How should we title our wedding slideshow? Something punny", None),
+            ("Explain how vaccines train the immune system in detail", None),
+            ("Walk me through setting up a home VPN", None),
+            ("Write a story about a 16-year-old's first day at work", None),
+            ("My middle-school student keeps forgetting homework", None),
+            # Plain questions: a fact, a short answer, an adult.
+            ("What is the capital of Peru?", None),
+            ("Name the planets in order", None),
+            ("My 40-year-old brother wants advice on running shoes", None),
+            (None, None),
+        ]
+    )
+    assert out.select("creative_request", "detail_request", "minor_mentioned").rows() == [
+        (True, False, False),
+        (True, False, False),
+        (False, True, False),
+        (False, True, False),
+        (True, False, True),
+        (False, False, True),
+        (False, False, False),
+        (False, False, False),
+        (False, False, False),
+        (False, False, False),
+    ]
+
+
+def test_sound_check_by_counting() -> None:
+    out = _label(
+        [
+            ("Testing one two three", None),
+            ("ok check check 1 2", None),
+            # Counting inside an ordinary request is no microphone check.
+            ("Give me one two-line poem about three cats", None),
+            ("Test my knowledge: one question on Rome", None),
+        ]
+    )
+    assert out["sound_check"].to_list() == [True, True, False, False]
