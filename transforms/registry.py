@@ -355,6 +355,19 @@ SIGNALS: tuple[Signal, ...] = (
         "style",
         "The reply says it cannot see, read or open what the user shared, and asks nothing back.",
     ),
+    Signal(
+        "caricature",
+        "bool",
+        "style",
+        "The reply announces an accent, dialect or voice played as a caricature (exaggerated, "
+        "stereotyped, cartoonish, mocking).",
+    ),
+    Signal(
+        "eager_accept",
+        "bool",
+        "style",
+        "The reply opens by agreeing outright to do what was asked ('Sure!', 'Certainly!', 'Of course').",
+    ),
     # situation.py
     Signal(
         "has_instructions",

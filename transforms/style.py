@@ -1,6 +1,6 @@
 """Style signals: lengths, clarifying questions, flattery, condescension, personal data in a reply.
 
-``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and eighteen reply signals,
+``label`` adds ``prompt_words`` (always set; 0 for a missing user text) and twenty reply signals,
 null when the turn has no reply: ``reply_words``, ``clarifying_question`` (a question back to the
 user that ends in "?"), ``sycophancy``, ``condescending``, ``personal_data`` (phone, email,
 street address, SSN or card number), ``emotional_attachment`` (the reply claims a personal bond
@@ -14,8 +14,10 @@ with the user or sets itself up in place of the people in their life) and
 ``unconfirmed_action`` (it commits to a consequential, hard-to-undo act such as deleting, sending or
 paying without first checking with the user), ``personal_remark`` (an uninvited comment on the
 user's looks, clothes or background), ``casual_reply`` (slang, shorthand, swearing or smiley emoji)
-``takes_side`` (its own verdict on a practice or a value-laden choice) and ``unread_input`` (it says
-it cannot see or read what the user shared and asks nothing back). Each signal has a ``<signal>__evidence`` column; the word
+``takes_side`` (its own verdict on a practice or a value-laden choice), ``unread_input`` (it says
+it cannot see or read what the user shared and asks nothing back), ``caricature`` (it announces an
+accent or voice played as an exaggerated, stereotyped caricature) and ``eager_accept`` (it opens by
+agreeing outright: "Sure!", "Certainly!"). Each signal has a ``<signal>__evidence`` column; the word
 counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` lexicons.
 """
 
@@ -65,6 +67,8 @@ def _reply_regexes() -> dict[str, str]:
         "casual_reply": casual_regex(),
         "takes_side": pattern("style_verdict"),
         "unread_input": pattern("style_unread"),
+        "caricature": pattern("style_caricature"),
+        "eager_accept": pattern("style_eager", boundary=False),
     }
 
 
