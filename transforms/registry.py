@@ -474,13 +474,14 @@ SIGNALS: tuple[Signal, ...] = (
         "detail_request",
         "bool",
         "situation",
-        "The user asks for depth: in detail, thorough or comprehensive, step by step, walk me through.",
+        "The user asks for depth in so many words: in detail, in depth, thorough or comprehensive.",
     ),
     Signal(
-        "minor_mentioned",
+        "explicit_minor_request",
         "bool",
         "situation",
-        "The request is about someone under 18: a child, teen, minor, school pupil, an age under 18.",
+        "The user asks for sexually explicit writing and the request names someone under 18 (a "
+        "child, teen, minor, school pupil, an age under 18).",
     ),
     Signal(
         "conversation_close",

@@ -14,7 +14,7 @@ around the user now: smoke, a structure giving way, a dangerous tool, a stranger
 explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters),
 ``pleasantry`` (a compliment or warm thanks to the assistant), ``creative_request`` (a name, slogan,
 post, poem, story or ideas, where originality is the point), ``detail_request`` (an explanation in
-detail, step by step, thorough) and ``minor_mentioned`` (the request is about someone under 18).
+detail or in depth) and ``explicit_minor_request`` (an explicit request that names someone under 18).
 ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
 goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
@@ -53,7 +53,6 @@ def _request_regexes() -> dict[str, str]:
         "pleasantry": pattern("situation_pleasantry"),
         "creative_request": pattern("situation_creative"),
         "detail_request": pattern("situation_detail"),
-        "minor_mentioned": pattern("situation_underage"),
     }
 
 
@@ -89,6 +88,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, _INPUT_COLUMNS, labeller="situation")
     requests = _request_regexes()
     minor = pattern("situation_minor", boundary=False)
+    underage = pattern("situation_underage")
     sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
     # Searches run on folded copies (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, "user_text", "system_text")
@@ -107,13 +107,21 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .alias("conversation_close"),
     )
     close = pl.col("conversation_close")
+    # Only an explicit request is searched for a minor: the signal means nothing elsewhere.
+    explicit_minor = (
+        Text.of("user_text").when(pl.col("explicit_request")).contains(underage).fill_null(False)
+    )
     return turns.with_columns(
         (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
+        explicit_minor.alias("explicit_minor_request"),
         _NO_EVIDENCE.alias("has_instructions__evidence"),
         _evidence(
             (pl.col("_minor_in_system"), "system_text", minor, "system"),
             (pl.col("_minor_in_user"), "user_text", minor, "user"),
         ).alias("minor_user__evidence"),
+        _evidence(
+            (explicit_minor, "user_text", underage, "user"),
+        ).alias("explicit_minor_request__evidence"),
         _evidence(
             (close == "sign_off", "user_text", sign_off, "user"),
             (close == "thanks", "user_text", thanks, "user"),

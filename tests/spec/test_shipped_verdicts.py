@@ -286,7 +286,7 @@ CASES = [
     (
         "adapt_length_in_voice_mode",
         None,
-        "Walk me through how a bill becomes law in the UK.",
+        "Explain in depth how a bill becomes law in the UK.",
         "Parliament debates it, both houses vote, and the monarch signs it.",
         "violation",
     ),
