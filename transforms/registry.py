@@ -477,6 +477,13 @@ SIGNALS: tuple[Signal, ...] = (
         "The user asks for depth in so many words: in detail, in depth, thorough or comprehensive.",
     ),
     Signal(
+        "override_request",
+        "bool",
+        "situation",
+        "The user tells the assistant to ignore or set aside its previous, system or developer "
+        "instructions or rules.",
+    ),
+    Signal(
         "explicit_minor_request",
         "bool",
         "situation",

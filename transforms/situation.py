@@ -1,6 +1,6 @@
 """Situation signals: what the turn's set-up asks of the reply, read from the prompt side only.
 
-``label`` adds eighteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
+``label`` adds nineteen booleans, never null (a missing text counts as empty): ``has_instructions`` (a
 system or developer message is in force), ``minor_user`` (the set-up or the user says the user is
 under 18), and four kinds of request in the user text: ``uncertain_question`` (nobody can answer it
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
@@ -14,7 +14,8 @@ around the user now: smoke, a structure giving way, a dangerous tool, a stranger
 explicit story or scene), ``count_constraint`` (an exact count of syllables, letters or characters),
 ``pleasantry`` (a compliment or warm thanks to the assistant), ``creative_request`` (a name, slogan,
 post, poem, story or ideas, where originality is the point), ``detail_request`` (an explanation in
-detail or in depth) and ``explicit_minor_request`` (an explicit request that names someone under 18).
+detail or in depth), ``override_request`` (ignore your previous or system instructions) and
+``explicit_minor_request`` (an explicit request that names someone under 18).
 ``conversation_close`` says whether the user's message closes the exchange: ``sign_off`` (a
 goodbye), ``thanks`` (thanks without a goodbye) or ``none``. Each has a ``<signal>__evidence`` column (null for
 ``has_instructions``, which has no span). Patterns are the ``situation_*.txt`` lexicons.
@@ -53,6 +54,7 @@ def _request_regexes() -> dict[str, str]:
         "pleasantry": pattern("situation_pleasantry"),
         "creative_request": pattern("situation_creative"),
         "detail_request": pattern("situation_detail"),
+        "override_request": pattern("situation_override"),
     }
 
 
