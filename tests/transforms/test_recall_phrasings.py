@@ -47,6 +47,10 @@ def test_declines_phrased_as_a_preference_or_an_off_limits_topic_are_refusals() 
         "We don't engage with political questions here.",
         "Apologies, that's not something we can help with.",
         "That’s not something I’m comfortable writing.",
+        "I'm going to have to decline this one.",
+        "I don't think I should answer that.",
+        "Sorry, that's outside my remit as the booking assistant.",
+        "Let's not go there.",
     ]
     assert _refusals(replies) == ["full"] * len(replies)
 
@@ -61,6 +65,10 @@ def test_advice_general_truths_and_neutral_answers_are_not_refusals() -> None:
         # Keeping its own view out while laying out the positions is the neutral answer.
         "I won't take sides here, but the main arguments run like this: supporters say it "
         "lowers costs, opponents say it shifts risk onto workers.",
+        # "Pass" in code, and a first person that still answers.
+        "We need to pass the handler as the second argument, then call start().",
+        "I don't think I can improve on the manual, but in short: set the flag and restart.",
+        "Let's not forget to salt the water before the pasta goes in.",
     ]
     assert _refusals(replies) == ["none"] * len(replies)
 
