@@ -50,7 +50,7 @@ def test_declines_phrased_as_a_preference_or_an_off_limits_topic_are_refusals() 
         "I'm going to have to decline this one.",
         "I don't think I should answer that.",
         "Sorry, that's outside my remit as the booking assistant.",
-        "Let's not go there.",
+        "I'd rather skip this one, if that's all right.",
     ]
     assert _refusals(replies) == ["full"] * len(replies)
 
@@ -68,7 +68,7 @@ def test_advice_general_truths_and_neutral_answers_are_not_refusals() -> None:
         # "Pass" in code, and a first person that still answers.
         "We need to pass the handler as the second argument, then call start().",
         "I don't think I can improve on the manual, but in short: set the flag and restart.",
-        "Let's not forget to salt the water before the pasta goes in.",
+        "I'd rather use a dict here, so the lookup stays fast:",
     ]
     assert _refusals(replies) == ["none"] * len(replies)
 
