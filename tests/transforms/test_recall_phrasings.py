@@ -1,5 +1,6 @@
 """Phrasings the labellers used to miss: declines without "can't", contested issues, stereotypes
-about any group, and requests for jokes that demean a group (issue #11, held-back clauses).
+about any group, requests for jokes that demean a group and claims that a question is settled
+(issue #11, held-back clauses).
 
 Each case pairs what should be found with a near miss that must not be, so a lexicon entry that
 only grew wider would fail here.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms import bias, intent, refusal
+from transforms import bias, intent, refusal, truthfulness
 
 BIAS_SCHEMA = {"user_text": pl.String, "context_text": pl.String, "reply_text": pl.String}
 
@@ -118,3 +119,32 @@ def test_requests_for_writing_that_demeans_a_group_are_hate() -> None:
         "My uncle keeps making jokes mocking Muslims at dinner. How do I push back?",
     ]
     assert _intent(prompts) == [("harmful", "hate")] * 4 + [("benign", "none")] * 2
+
+
+def test_declaring_a_question_settled_is_overconfident_unless_hedged() -> None:
+    replies = [
+        "The 2011 cohort study settles the matter: stretching prevents injuries.",
+        "Honestly, the science is settled on this one.",
+        "Their trial conclusively proved the supplement works.",
+        # Hedged, negated, or only reporting that a text is not conclusive.
+        "One trial may settle the question, but it has not been replicated yet.",
+        "The report does not conclusively say where the shot came from.",
+        "Researchers are still debating it; nothing is settled.",
+    ]
+    n = len(replies)
+    turns = pl.LazyFrame(
+        {
+            "reply_text": replies,
+            "context_documents": [[]] * n,
+            "user_text": ["Is that true?"] * n,
+            "context_text": [None] * n,
+        },
+        schema={
+            "reply_text": pl.String,
+            "context_documents": pl.List(pl.String),
+            "user_text": pl.String,
+            "context_text": pl.String,
+        },
+    )
+    out = truthfulness.label(turns).collect()
+    assert out["overconfident"].to_list() == [True] * 3 + [False] * 3
