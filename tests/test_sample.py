@@ -560,8 +560,9 @@ def test_injection_parses_offsets_and_dates() -> None:
 
 
 INJECTABLE = (
-    "avoid_abuse, avoid_errors, avoid_info_hazards, avoid_regulated_advice, "
-    "do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, do_not_lie, protect_privacy"
+    "assume_best_intentions, assume_objective_pov, avoid_abuse, avoid_errors, avoid_info_hazards, "
+    "avoid_regulated_advice, do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, "
+    "do_not_lie, no_topic_off_limits, present_perspectives, protect_privacy, uphold_fairness"
 )
 
 
