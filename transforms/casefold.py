@@ -25,6 +25,7 @@ from functools import cache
 import polars as pl
 
 from transforms.lexicon import is_ascii
+from transforms.scan import candidates, gate
 
 #: Characters a case-insensitive search treats as another letter that is already lower case
 #: (long s, U+017F, matches "(?i)s"), mapped to that letter before lower-casing; "Σ", which lower-cases to
@@ -331,10 +332,16 @@ class Text:
         """
         if fold_literal(replacement) != replacement:
             raise ValueError(f"replacement {replacement!r} changes when folded")
-        original = self.original.str.replace_all(regex, replacement)
         fast = detection(regex)
-        folded = fold(original) if fast is None else self.folded.str.replace_all(fast, replacement)
-        return Text(original, folded)
+        if fast is None:
+            original = self.original.str.replace_all(regex, replacement)
+            return Text(original, fold(original))
+        # Rows without one of the regex's required literals hold no match: they are kept as
+        # they are instead of being copied by a search (``transforms.scan``).
+        may_match = candidates(self.folded, fast)
+        original = gate(self.original, regex, may_match).str.replace_all(regex, replacement)
+        folded = gate(self.folded, fast, may_match).str.replace_all(fast, replacement)
+        return Text(pl.coalesce(original, self.original), pl.coalesce(folded, self.folded))
 
     def find(self, regex: str) -> pl.Expr:
         """Return the byte offset of the first match in the original text, null without one.

@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover
 
 #: Largest set of strings a part of a regex is expanded into (``(?:a|b)(?:c|d)`` is 4 strings).
 _MAX_STRINGS = 64
-#: Largest bracketed class read as a set of single characters (``['’]`` is two).
+#: Largest bracketed class read as a set of single characters (``[-_]`` is two).
 _MAX_CLASS = 8
 
 
@@ -181,7 +181,7 @@ def _sequence(items: Iterable) -> _Info:
     return _Info(None, _better(best, run))
 
 
-def _node(op, arg) -> _Info:  # noqa: ANN001 - the parser's own types
+def _node(op: object, arg: object) -> _Info:  # types: the parser's own nodes
     if op is _sre.LITERAL:
         return _Info(frozenset({chr(arg)}), frozenset({chr(arg)}))
     if op is _sre.AT:

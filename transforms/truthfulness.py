@@ -46,13 +46,24 @@ def hedge_count() -> pl.Expr:
     )
 
 
+_HEDGES = "__truth_hedges"
+_MARKERS = "__truth_certainty_markers"
+
+
 def hedging() -> pl.Expr:
-    """Return hedge phrases per 100 reply words (0.0 for a reply without hedges or words)."""
-    words = _REPLY.str.count_matches(r"\S+")
+    """Return hedge phrases per 100 reply words (0.0 for a reply without hedges or words).
+
+    Reads the hedge count from the scratch column ``label`` adds first (``hedge_count``); words
+    are counted only in replies with a hedge, the others read 0.0 whatever their length.
+    """
+    hedges = pl.col(_HEDGES)
+    words = pl.when(hedges > 0).then(_REPLY).str.count_matches(r"\S+")
     return (
-        pl.when(words == 0)
+        pl.when(hedges.is_null())
+        .then(pl.lit(None, dtype=pl.Float64))
+        .when((hedges == 0) | (words == 0))
         .then(pl.lit(0.0))
-        .otherwise(100.0 * hedge_count().cast(pl.Float64) / words)
+        .otherwise(100.0 * hedges.cast(pl.Float64) / words)
         .alias("hedging")
     )
 
@@ -101,10 +112,19 @@ def overconfident() -> pl.Expr:
     Each negated match ("not guaranteed") holds exactly one marker match, so the difference of the
     two counts is the number of certainty markers asserted.
     """
-    certainty, negated = _certainty_regex()
-    reply = Text.of("reply_text")
-    asserted = reply.count_matches(certainty) - reply.count_matches(negated)
-    return ((asserted > 0) & (hedge_count() == 0)).alias("overconfident")
+    _, negated = _certainty_regex()
+    # A hedged reply is not overconfident whatever it asserts, and a reply without a marker has
+    # no negated one: each search reads only the replies where its answer can still matter.
+    reply = Text.of("reply_text").when(pl.col(_HEDGES) == 0)
+    markers = pl.col(_MARKERS)
+    negated_count = reply.when(markers > 0).count_matches(negated).fill_null(0)
+    return ((markers - negated_count > 0) & (pl.col(_HEDGES) == 0)).alias("overconfident")
+
+
+def _certainty_markers() -> pl.Expr:
+    """Return how many certainty markers an unhedged reply holds (null for a hedged one)."""
+    certainty, _ = _certainty_regex()
+    return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
 
 
 def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
@@ -238,6 +258,14 @@ def _regex_evidence(name: str, regex: str, *, source: str = "reply") -> pl.Expr:
     )
 
 
+def _capability_evidence() -> pl.Expr:
+    """Return the span of the claimed action, else (searched only then) of the media handed over."""
+    claimed = pl.col("capability_claim").fill_null(False)
+    action = span("reply_text", pattern("truth_capability"), source="reply", where=claimed)
+    media = span("reply_text", _media_claim(), source="reply", where=claimed & action.is_null())
+    return pl.coalesce(action, media).alias("capability_claim__evidence")
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the truthfulness signals and their evidence columns added.
 
@@ -276,7 +304,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
     certainty, _ = _certainty_regex()
-    turns = indexed.drop(_ROW).with_columns(
+    turns = indexed.drop(_ROW).with_columns(hedge_count().alias(_HEDGES))
+    turns = turns.with_columns(_certainty_markers())
+    turns = turns.with_columns(
         hedging(),
         *(
             pl.when(_REPLY.is_not_null()).then(pl.col(found).is_not_null()).alias(name)
@@ -288,13 +318,16 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         self_limitation(),
     )
     hedged = pl.col("hedging") > 0
+    quoted = _REPLY.str.contains_any(['"', "“"])
     return (
         turns.with_columns(
             unseen_source(),
-            pl.when(hedged)
-            .then(_hedge_evidence(hedged))
+            # Where the reply has no quotation mark, the first hedge outside quotes is the first
+            # hedge: the plain span, without the slow prefix capture. A reply whose only hedges sit
+            # in unbalanced quotes still gets its first hedge as evidence.
+            pl.when(hedged & quoted)
+            .then(_hedge_evidence(hedged & quoted))
             .otherwise(_NO_EVIDENCE)
-            # A reply whose only hedges sit in unbalanced quotes still gets its first hedge as evidence.
             .fill_null(
                 pl.when(hedged)
                 .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
@@ -319,5 +352,13 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
         )
-        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number", *folded)
+        .drop(
+            *_FOUND.values(),
+            "__novel_pair",
+            "__novel_word",
+            "__novel_number",
+            _HEDGES,
+            _MARKERS,
+            *folded,
+        )
     )
