@@ -71,7 +71,7 @@ _UNSPELLABLE = {"İ", "ǀ", "\ua7d2", "\ua7d4", "\ufffd"}
 _CASELESS_PROPERTIES = {"N", "Number", "Nd", "P", "Punctuation", "Z"}
 
 
-def fold(text: pl.Expr) -> pl.Expr:
+def fold(text: pl.Expr, ascii_rows: pl.Expr | None = None) -> pl.Expr:
     """Return ``text`` lower-cased (with ``FOLDS``) for the detection form of a regex.
 
     >>> df = pl.DataFrame({"t": ["Ich SAGE: ſo", "ΟΔΟΣ", None]})
@@ -81,7 +81,7 @@ def fold(text: pl.Expr) -> pl.Expr:
     text = text.cast(pl.String)
     # An all-ASCII text holds none of FOLDS: those rows skip the search for them.
     return (
-        pl.when(is_ascii(text))
+        pl.when(is_ascii(text) if ascii_rows is None else ascii_rows)
         .then(text.str.to_lowercase())
         .otherwise(text.str.replace_many(FOLDS).str.to_lowercase())
     )
@@ -277,6 +277,8 @@ class Text:
 
     original: pl.Expr
     folded: pl.Expr
+    #: Whether each original text is all ASCII, when known (a cached column); else computed.
+    ascii_rows: pl.Expr | None = None
 
     @property
     def str(self) -> Text:
@@ -290,12 +292,17 @@ class Text:
 
     @classmethod
     def of(cls, column: str) -> Text:
-        """Return the text of ``column`` and of its folded scratch copy."""
-        return cls(pl.col(column), pl.col(lowered_name(column)))
+        """Return the text of ``column`` and of its folded and is-ASCII scratch columns."""
+        return cls(pl.col(column), pl.col(lowered_name(column)), pl.col(ascii_name(column)))
 
     def when(self, condition: pl.Expr) -> Text:
         """Return the text where ``condition`` holds, null elsewhere (such rows are not searched)."""
-        return Text(pl.when(condition).then(self.original), pl.when(condition).then(self.folded))
+        ascii_rows = None if self.ascii_rows is None else pl.when(condition).then(self.ascii_rows)
+        return Text(
+            pl.when(condition).then(self.original),
+            pl.when(condition).then(self.folded),
+            ascii_rows,
+        )
 
     def _pick(self, regex: str) -> tuple[pl.Expr, str]:
         fast = detection(regex)
@@ -351,8 +358,9 @@ class Text:
         fast = detection(regex)
         if fast is None:
             return self.original.str.find(regex)
+        ascii_rows = is_ascii(self.original) if self.ascii_rows is None else self.ascii_rows
         return (
-            pl.when(is_ascii(self.original))
+            pl.when(ascii_rows)
             .then(self.folded.str.find(fast))
             .otherwise(self.original.str.find(regex))
         )
@@ -363,17 +371,28 @@ def lowered_name(column: str) -> str:
     return f"__folded_{column}"
 
 
+def ascii_name(column: str) -> str:
+    """Return the name of the scratch column saying whether each text of ``column`` is all ASCII."""
+    return f"__ascii_{column}"
+
+
 def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list[str]]:
     """Return ``turns`` with the folded copies of ``columns`` it lacks, and the names added.
 
-    Columns absent from ``turns`` are skipped (the labeller's own check names them). A labeller
-    drops the names it added; ``transforms.label_frame`` adds every copy once up front, so each
-    family finds them there and adds none.
+    Each copy comes with a column saying which texts are all ASCII (``ascii_name``), computed
+    once for every search that splits rows by script. Columns absent from ``turns`` are skipped
+    (the labeller's own check names them). A labeller drops the names it added;
+    ``transforms.label_frame`` adds every copy once up front, so each family finds them there
+    and adds none.
     """
     present = set(turns.collect_schema().names())
     missing = [c for c in columns if c in present and lowered_name(c) not in present]
     if not missing:
         return turns, []
-    return turns.with_columns(fold(pl.col(c)).alias(lowered_name(c)) for c in missing), [
-        lowered_name(c) for c in missing
-    ]
+    turns = turns.with_columns(
+        is_ascii(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
+    )
+    turns = turns.with_columns(
+        fold(pl.col(c), pl.col(ascii_name(c))).alias(lowered_name(c)) for c in missing
+    )
+    return turns, [name for c in missing for name in (lowered_name(c), ascii_name(c))]

@@ -66,7 +66,7 @@ def _words_before(text: Text, regex: str, at: pl.Expr) -> pl.Expr:
     On an all-ASCII row a byte offset is a character offset, so the words are those of the
     first ``at`` characters; the other rows capture the text before the match with a regex.
     """
-    ascii_rows = is_ascii(text.original)
+    ascii_rows = is_ascii(text.original) if text.ascii_rows is None else text.ascii_rows
     head = pl.when(ascii_rows).then(text.original.str.head(at))
     captured = text.when(~ascii_rows).extract(rf"(?s)^(.*?){regex}", 1)
     return pl.coalesce(head, captured).str.count_matches(_WORD)
@@ -116,7 +116,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     # run on the reply lower-cased once (``transforms.casefold``), spans on the reply itself.
     turns, folded = with_lowered(turns, "reply_text")
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
-    replies = Text(reply, Text.of("reply_text").folded)
+    replies = Text(reply, Text.of("reply_text").folded, Text.of("reply_text").ascii_rows)
     # First pass, over every reply: does it decline, object in its opening, moralise.
     opening = replies.slice(0, limits["opening_chars"])
     first = turns.with_columns(

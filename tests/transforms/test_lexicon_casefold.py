@@ -104,8 +104,9 @@ def test_every_lexicon_finds_the_same_on_folded_text(name: str) -> None:
 def test_text_searches_folded_copy_and_finds_offsets_of_the_original() -> None:
     lf = pl.LazyFrame({"r": ["Sí, I CANNOT help", "I Cannot", None, "ok"]})
     lf, added = with_lowered(lf, "r")
-    assert added == ["__folded_r"]
+    assert added == ["__folded_r", "__ascii_r"]
     assert with_lowered(lf, "r")[1] == []
+    assert lf.select("__ascii_r").collect()["__ascii_r"].to_list() == [False, True, None, True]
     text = Text.of("r")
     out = lf.select(
         has=text.contains(r"(?i)\bcannot\b"),
