@@ -279,6 +279,10 @@ class Text:
     folded: pl.Expr
     #: Whether each original text is all ASCII, when known (a cached column); else computed.
     ascii_rows: pl.Expr | None = None
+    #: Whether most rows were set to null by ``when``: searches then avoid ``str.contains``,
+    #: which reads every row's string, null or not (a null made by ``when`` keeps its string),
+    #: where ``str.find`` reads only the rows that are not null.
+    sparse: bool = False
 
     @property
     def str(self) -> Text:
@@ -302,6 +306,7 @@ class Text:
             pl.when(condition).then(self.original),
             pl.when(condition).then(self.folded),
             ascii_rows,
+            sparse=True,
         )
 
     def _pick(self, regex: str) -> tuple[pl.Expr, str]:
@@ -311,6 +316,8 @@ class Text:
     def contains(self, regex: str) -> pl.Expr:
         """Return whether ``regex`` matches."""
         text, regex = self._pick(regex)
+        if self.sparse:
+            return pl.when(text.is_not_null()).then(text.str.find(regex).is_not_null())
         return text.str.contains(regex)
 
     def count_matches(self, regex: str) -> pl.Expr:
