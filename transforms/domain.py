@@ -112,16 +112,26 @@ def _waives_professional() -> pl.Expr:
     return pl.col(_WAIVES)
 
 
+_ADVICE = "__domain_advice"
+
+
+def _advice_count() -> pl.Expr:
+    """Return how many advice phrases the reply holds (a scratch column ``definitive_advice`` reads)."""
+    advice, _ = _advice_regex()
+    return Text.of("reply_text").count_matches(advice).alias(_ADVICE)
+
+
 def definitive_advice() -> pl.Expr:
     """Return whether the reply prescribes for the user, ignoring advice that follows a negator.
 
     Each negated match contains exactly one advice match, so the difference of the two counts is
-    the number of advice phrases said outright. Waving the professional away is advice too.
+    the number of advice phrases said outright; negated advice is looked for only in the replies
+    with advice (``_advice_count``). Waving the professional away is advice too.
     """
-    advice, negated = _advice_regex()
-    reply = Text.of("reply_text")
-    outright = reply.count_matches(advice) - reply.count_matches(negated) > 0
-    return (outright | _waives_professional()).alias("definitive_advice")
+    _, negated = _advice_regex()
+    count = pl.col(_ADVICE)
+    negated_count = Text.of("reply_text").when(count > 0).count_matches(negated).fill_null(0)
+    return ((count - negated_count > 0) | _waives_professional()).alias("definitive_advice")
 
 
 def reply_phrase(signal: str) -> pl.Expr:
@@ -162,7 +172,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     waives = Text.of("reply_text").contains(pattern("domain_waive")).alias(_WAIVES)
-    turns = turns.with_columns(waives, *_domain_counts()).with_columns(
+    turns = turns.with_columns(waives, _advice_count(), *_domain_counts()).with_columns(
         regulated_domain(), definitive_advice(), *reply_signals
     )
     evidence = [
@@ -175,6 +185,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     scratch = [
         _EARLIER,
         _WAIVES,
+        _ADVICE,
         *folded_earlier,
         *(c.meta.output_name() for c in _domain_counts()),
     ]
