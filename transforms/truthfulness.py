@@ -38,12 +38,23 @@ _FIGURE = r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9
 _POINTER_ONLY_WORDS = 60
 
 
-def hedge_count() -> pl.Expr:
-    """Return the number of hedge phrases in the reply outside quotes, "May" the month excluded."""
+def hedge_count(hedges: pl.Expr | None = None) -> pl.Expr:
+    """Return the number of hedge phrases in the reply outside quotes, "May" the month excluded.
+
+    ``hedges`` is the count of hedge phrases with the month included, when the caller has it:
+    every "May" the month is also the hedge "may", so the month is looked for only in the replies
+    with a hedge.
+    """
     unquoted = Text.of("reply_text").replace_all(_QUOTED, " ")
-    return unquoted.count_matches(pattern("hedges")) - unquoted.count_matches(
-        pattern("truth_month_may")
-    )
+    if hedges is None:
+        hedges = unquoted.count_matches(pattern("hedges"))
+    months = unquoted.when(hedges > 0).count_matches(pattern("truth_month_may")).fill_null(0)
+    return hedges - months
+
+
+def _hedges_with_months() -> pl.Expr:
+    """Return the number of hedge phrases in the reply outside quotes, "May" the month included."""
+    return Text.of("reply_text").replace_all(_QUOTED, " ").count_matches(pattern("hedges"))
 
 
 _HEDGES = "__truth_hedges"
@@ -304,7 +315,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
     certainty, _ = _certainty_regex()
-    turns = indexed.drop(_ROW).with_columns(hedge_count().alias(_HEDGES))
+    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES))
+    turns = turns.with_columns(hedge_count(pl.col(_HEDGES)).alias(_HEDGES))
     turns = turns.with_columns(_certainty_markers())
     turns = turns.with_columns(
         hedging(),
