@@ -16,6 +16,7 @@ import polars as pl
 from transforms.casefold import Text, with_lowered
 from transforms.lexicon import load, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
+from transforms.scan import union
 
 #: Groups with a lexicon, in tie-break order when two start at the same position.
 GROUPS = tuple(g for g in DEMOGRAPHIC_GROUPS if g != "none")
@@ -38,13 +39,30 @@ def _position_name(column: str, group: str) -> str:
     return f"__bias_{column}_{group}"
 
 
+def _any_group_name(column: str) -> str:
+    return f"__bias_{column}_any_group"
+
+
+def _names_any_group() -> list[pl.Expr]:
+    """Return, per prompt source, whether it names any group (one search with every lexicon).
+
+    Few prompts name a group: the positions of ``_group_positions`` are looked for only in those.
+    """
+    regex = union(pattern(f"bias_{g}") for g in GROUPS)
+    return [Text.of(c).contains(regex).alias(_any_group_name(c)) for c, _ in _PROMPT_SOURCES]
+
+
 def _group_positions() -> list[pl.Expr]:
     """Return, per prompt source and group, where the group's lexicon first matches (null: nowhere).
 
-    Added as scratch columns before ``group_mentioned``, which reads each position twice.
+    Added as scratch columns, after ``_names_any_group``, before ``group_mentioned``, which reads
+    each position twice.
     """
     return [
-        Text.of(column).find(pattern(f"bias_{g}")).alias(_position_name(column, g))
+        Text.of(column)
+        .when(pl.col(_any_group_name(column)))
+        .find(pattern(f"bias_{g}"))
+        .alias(_position_name(column, g))
         for column, _ in _PROMPT_SOURCES
         for g in GROUPS
     ]
@@ -207,10 +225,14 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
     turns = (
         _with_unwarranted_attribution(turns)
-        .with_columns(*_group_positions(), *_contested_by_source())
+        .with_columns(*_names_any_group(), *_contested_by_source())
+        .with_columns(*_group_positions())
         .with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
     )
-    scratch = [c.meta.output_name() for c in (*_group_positions(), *_contested_by_source())]
+    scratch = [
+        c.meta.output_name()
+        for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
+    ]
     return turns.with_columns(
         _group_evidence(),
         pl.when(pl.col("contested_topic"))

@@ -366,11 +366,10 @@ class Text:
         if fast is None:
             return self.original.str.find(regex)
         ascii_rows = is_ascii(self.original) if self.ascii_rows is None else self.ascii_rows
-        return (
-            pl.when(ascii_rows)
-            .then(self.folded.str.find(fast))
-            .otherwise(self.original.str.find(regex))
-        )
+        # Each search reads only its own rows (str.find skips nulls): one pass over the column.
+        on_folded = pl.when(ascii_rows).then(self.folded).str.find(fast)
+        on_original = pl.when(~ascii_rows).then(self.original).str.find(regex)
+        return pl.when(ascii_rows).then(on_folded).otherwise(on_original)
 
 
 def lowered_name(column: str) -> str:

@@ -253,6 +253,17 @@ def required_literals(regex: str) -> tuple[str, ...] | None:
     return _minimal(literals) if literals else None
 
 
+def union(regexes: Iterable[str]) -> str:
+    r"""Return one regex matching wherever one of ``regexes`` matches (their alternation).
+
+    Flags set inside a regex (``(?i)``) stay inside its group.
+
+    >>> print(union([r"(?i)\bsorry\b", r"\d+ mg"]))
+    (?:(?i)\bsorry\b)|(?:\d+ mg)
+    """
+    return "|".join(f"(?:{regex})" for regex in regexes)
+
+
 def candidates(text: pl.Expr, regex: str) -> pl.Expr | None:
     """Return whether each ``text`` may match ``regex`` (null where it is null), None if always."""
     literals = required_literals(regex)
