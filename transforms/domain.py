@@ -15,6 +15,7 @@ from transforms.casefold import Text, with_lowered
 from transforms.intent_context import user_lines
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.scan import union
 
 #: Regulated domains in tie-break order: when two domains match equally often, the first wins.
 DOMAINS = ("medical", "legal", "financial")
@@ -38,10 +39,24 @@ def _count_name(column: str, domain: str) -> str:
     return f"__domain_{column}_{domain}"
 
 
+def _any_domain_name(column: str) -> str:
+    return f"__domain_{column}_any"
+
+
+def _names_any_domain() -> list[pl.Expr]:
+    """Return, per source, whether any domain lexicon matches (one search with all of them).
+
+    Most requests are in no regulated domain: ``_domain_counts`` counts only in the others.
+    """
+    regex = union(pattern(f"domain_{d}") for d in DOMAINS)
+    return [Text.of(c).contains(regex).alias(_any_domain_name(c)) for c, _ in _DOMAIN_SOURCES]
+
+
 def _domain_counts() -> list[pl.Expr]:
     """Return, per source of ``_DOMAIN_SOURCES`` and domain, how often its lexicon matches."""
     return [
         Text.of(column)
+        .when(pl.col(_any_domain_name(column)))
         .count_matches(pattern(f"domain_{d}"))
         .fill_null(0)
         .alias(_count_name(column, d))
@@ -172,7 +187,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     waives = Text.of("reply_text").contains(pattern("domain_waive")).alias(_WAIVES)
-    turns = turns.with_columns(waives, _advice_count(), *_domain_counts()).with_columns(
+    turns = turns.with_columns(waives, _advice_count(), *_names_any_domain())
+    turns = turns.with_columns(*_domain_counts()).with_columns(
         regulated_domain(), definitive_advice(), *reply_signals
     )
     evidence = [
@@ -187,7 +203,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         _WAIVES,
         _ADVICE,
         *folded_earlier,
-        *(c.meta.output_name() for c in _domain_counts()),
+        *(c.meta.output_name() for c in (*_names_any_domain(), *_domain_counts())),
     ]
     return (
         _with_domain_evidence(turns)
