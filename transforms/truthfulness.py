@@ -190,6 +190,15 @@ def self_limitation() -> pl.Expr:
     return Text.of("reply_text").contains(pattern("truth_self_limitation")).alias("self_limitation")
 
 
+_POINTS = "__truth_points"
+
+
+def _points_at_material() -> pl.Expr:
+    """Return whether the user message points at a link, file or article (a scratch column)."""
+    points = Text.of("user_text").contains(pattern("truth_unseen_source")).fill_null(False)
+    return points.alias(_POINTS)
+
+
 def unseen_source() -> pl.Expr:
     """Return whether the reply answers about material the user points at but did not give.
 
@@ -197,8 +206,9 @@ def unseen_source() -> pl.Expr:
     short to hold it, and the turn has no context documents; the reply does not say it cannot see
     it. Null without a reply.
     """
-    user = pl.col("user_text")
-    points = Text.of("user_text").contains(pattern("truth_unseen_source")).fill_null(False)
+    points = pl.col(_POINTS)
+    # Words are counted only in the messages that point at something (few).
+    user = pl.when(points).then(pl.col("user_text"))
     not_given = (user.str.count_matches(r"\S+") < _POINTER_ONLY_WORDS) & (
         pl.col("context_documents").list.len().fill_null(0) == 0
     )
@@ -328,6 +338,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         overconfident(),
         unsupported_by_context(),
         self_limitation(),
+        _points_at_material(),
     )
     hedged = pl.col("hedging") > 0
     quoted = _REPLY.str.contains_any(['"', "“"])
@@ -371,6 +382,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             "__novel_number",
             _HEDGES,
             _MARKERS,
+            _POINTS,
             *folded,
         )
     )
