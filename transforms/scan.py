@@ -1,21 +1,32 @@
-r"""Literal gating: run an expensive regex only on the rows that hold one of its required literals.
+r"""Gating: search a column with an expensive regex only on the rows where it can match.
 
 Every match of a regex holds at least one of a few literal strings, its *required literals*:
-``\bi (?:cannot|can't) help\b`` cannot match a text without " help"; an alternation needs one
-literal of any branch; a part that may be skipped (``x?``, ``x*``) requires nothing. A row whose
-text holds none of them cannot match, so testing them first (one Aho-Corasick pass, far cheaper
-than a regex with hundreds of branches) and searching only the rows that hold one gives the same
-result on every row: gating is exact by construction, never a heuristic.
+``\bi (?:cannot|can't) help\b`` cannot match a text without "cannot help" or "can't help"; an
+alternation needs one literal of any branch; a part that may be skipped (``x?``, ``x*``) requires
+nothing. A row whose text holds none of them cannot match, so searching only the rows that hold
+one gives the same result on every row: gating is exact by construction, never a heuristic.
 
 - ``required_literals(regex)`` derives them from a *detection* regex (``transforms.casefold``:
-  lower-cased, no ``(?i)``), or returns None when some match needs no literal at all (then the
-  regex runs on every row).
+  lower-cased, no ``(?i)``), or returns None when some match needs no literal at all.
 - ``candidates(text, regex)`` is the Boolean column "may match" (null where ``text`` is null);
-  ``gate(text, regex)`` is ``text`` where it may match and null elsewhere, so a string search on it
-  skips the other rows. ``transforms.casefold.Text`` gates every search it runs on a folded copy,
-  so a labeller that searches through ``Text`` gets the gating without any change.
-- ``Scan`` makes one Aho-Corasick pass for many regexes over the same text: the union of their
-  literals is found once and mapped to one candidate flag per regex (a bit per regex).
+  ``gate(text, regex)`` is ``text`` where it may match and null elsewhere.
+- ``Scan`` finds the literals of many regexes in one Aho-Corasick pass over a text and maps them
+  to one candidate flag per regex (a bit per regex).
+- ``union(regexes)`` is their alternation: one regex search that says which rows any of them
+  matches, after which each is searched on those rows only (``Text.when``).
+
+What pays, measured on 40k generated turns with Polars 2.1 (CPU, one thread). The regex engine
+already skips to its literals with a SIMD prefilter, and Polars' Aho-Corasick (``contains_any``,
+``extract_many``) is 2 to 5 times slower than a regex search for the same literals (52 ms against
+20 ms for 203 literals over the replies), so a literal pre-pass in front of a lexicon regex costs
+more than it saves. Gating pays where the regex cannot skip: a rewrite (``Text.replace_all`` of
+quotations copies every row it searches) or a regex with a leading capture. A ``union`` pays
+where a few lexicons are searched in a long text most rows match none of: the eight group
+lexicons over the context cost 87 ms as eight searches and 26 ms as one (6.5% of rows match).
+Two rules hold whatever the regex: ``str.contains`` reads every row's string, also the rows a
+``when`` set to null (``str.find``, ``count_matches`` and ``extract`` skip them, so a sparse
+``Text`` tests with ``find``); and Polars evaluates an expression again at every place it appears
+inside ``when``, so a count or flag read twice is added as a scratch column first.
 
 >>> import polars as pl
 >>> regex = r"\b(?:i(?:'m| am) sorry|(?:cannot|can't) help)\b"
