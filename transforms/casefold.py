@@ -270,9 +270,12 @@ class _Translator:
 class Text:
     """A text expression with its folded copy: searches run on the copy when the regex allows it.
 
-    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` (added by ``with_lowered``).
-    ``text.str`` is the text itself, so code written for a string expression (``text.str.
-    contains(regex)``) runs unchanged on a ``Text``.
+    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` and whether each text is all
+    ASCII from ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
+    itself, so code written for a string expression (``text.str.contains(regex)``) runs unchanged
+    on a ``Text``. ``text.when(condition)`` narrows every later search to the rows where the
+    condition holds: the other rows read null and are not searched (``transforms.scan`` says
+    which searches skip null rows and which do not).
     """
 
     original: pl.Expr
@@ -300,7 +303,10 @@ class Text:
         return cls(pl.col(column), pl.col(lowered_name(column)), pl.col(ascii_name(column)))
 
     def when(self, condition: pl.Expr) -> Text:
-        """Return the text where ``condition`` holds, null elsewhere (such rows are not searched)."""
+        """Return the text where ``condition`` holds, null elsewhere (such rows are not searched).
+
+        ``condition`` is evaluated again in every search made on the result: pass a column.
+        """
         ascii_rows = None if self.ascii_rows is None else pl.when(condition).then(self.ascii_rows)
         return Text(
             pl.when(condition).then(self.original),
