@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import load, pattern, require_columns, span
+from transforms.lexicon import load, on_rows, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
 from transforms.scan import union
 
@@ -233,7 +233,10 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         c.meta.output_name()
         for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
     ]
-    return turns.with_columns(
+    # The prompt's spans are searched in the few turns naming a group or a contested topic.
+    turns = on_rows(
+        turns,
+        (pl.col("group_mentioned") != "none") | pl.col("contested_topic"),
         _group_evidence(),
         pl.when(pl.col("contested_topic"))
         .then(
@@ -245,6 +248,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         )
         .otherwise(_NO_EVIDENCE)
         .alias("contested_topic__evidence"),
+    )
+    return turns.with_columns(
         pl.when(pl.col("stereotype"))
         .then(span("reply_text", stereotype_regex(), source="reply", where=pl.col("stereotype")))
         .otherwise(_NO_EVIDENCE)
