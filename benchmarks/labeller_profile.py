@@ -1,11 +1,15 @@
 """Print the labellers' throughput per signal family and all together, as a Markdown table.
 
 Run: .venv/bin/python benchmarks/labeller_profile.py [--conversations 101000] [--runs 3] [--rows N]
+     [--families refusal,domain] [--save-turns T.parquet | --turns T.parquet]
 
 Generates seeded sample logs with the project's generator (about two turns per conversation),
 ingests them into a temporary DuckDB, reads the turns once, then times each family's ``label`` and
 ``transforms.label_frame`` on the same frame: median, min and max of ``--runs`` runs, wall-clock
 rows/s and the process CPU seconds (the fairer number on a machine shared with other jobs).
+``--families`` times only the named families (``all`` for ``label_frame``); ``--save-turns`` keeps
+the generated turns in a Parquet file and ``--turns`` reads them back, so a before/after comparison
+times the same frame without generating it again.
 """
 
 from __future__ import annotations
@@ -72,15 +76,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=None, help="time only the first N turns")
+    parser.add_argument("--families", default=None, help="comma-separated names; all: label_frame")
+    parser.add_argument("--save-turns", type=Path, default=None)
+    parser.add_argument("--turns", type=Path, default=None, help="turns saved by --save-turns")
     args = parser.parse_args()
-    turns = generated_turns(args.conversations, args.seed)
+    if args.turns:
+        turns = pl.read_parquet(args.turns)
+    else:
+        turns = generated_turns(args.conversations, args.seed)
+    if args.save_turns:
+        turns.write_parquet(args.save_turns)
     if args.rows:
         turns = turns.head(args.rows)
     rows = turns.height
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    print(f"# Labeller throughput, {rows:,} turns (seed {args.seed})\n")
+    source = f"from {args.turns}" if args.turns else f"(seed {args.seed})"
+    print(f"# Labeller throughput, {rows:,} turns {source}\n")
     print(f"{platform.node()} · {platform.processor() or platform.machine()} · commit {commit} ·")
     print(f"{dt.date.today()} · polars {pl.__version__} · median (min–max) of {args.runs} runs\n")
     print("| family | rows/s median | rows/s min–max | CPU s median |")
@@ -90,6 +103,9 @@ def main() -> None:
         for m in FAMILIES
     ]
     cases.append(("all (label_frame)", lambda: label_frame(turns)))
+    if args.families:
+        wanted = set(args.families.split(","))
+        cases = [(name, run) for name, run in cases if name.split(" ")[0] in wanted]
     for name, run in cases:
         walls, cpus = timed(run, args.runs)
         speeds = sorted(rows / w for w in walls)

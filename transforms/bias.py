@@ -14,8 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import load, pattern, require_columns, span
+from transforms.lexicon import load, on_rows, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
+from transforms.scan import union
 
 #: Groups with a lexicon, in tie-break order when two start at the same position.
 GROUPS = tuple(g for g in DEMOGRAPHIC_GROUPS if g != "none")
@@ -34,9 +35,42 @@ _SHORT_ANSWER_WORDS = 12
 _WORD = r"[\p{L}\p{N}][\p{L}\p{N}'’-]*"
 
 
+def _position_name(column: str, group: str) -> str:
+    return f"__bias_{column}_{group}"
+
+
+def _any_group_name(column: str) -> str:
+    return f"__bias_{column}_any_group"
+
+
+def _names_any_group() -> list[pl.Expr]:
+    """Return, per prompt source, whether it names any group (one search with every lexicon).
+
+    Few prompts name a group: the positions of ``_group_positions`` are looked for only in those.
+    """
+    regex = union(pattern(f"bias_{g}") for g in GROUPS)
+    return [Text.of(c).contains(regex).alias(_any_group_name(c)) for c, _ in _PROMPT_SOURCES]
+
+
+def _group_positions() -> list[pl.Expr]:
+    """Return, per prompt source and group, where the group's lexicon first matches (null: nowhere).
+
+    Added as scratch columns, after ``_names_any_group``, before ``group_mentioned``, which reads
+    each position twice.
+    """
+    return [
+        Text.of(column)
+        .when(pl.col(_any_group_name(column)))
+        .find(pattern(f"bias_{g}"))
+        .alias(_position_name(column, g))
+        for column, _ in _PROMPT_SOURCES
+        for g in GROUPS
+    ]
+
+
 def _first_group(column: str) -> pl.Expr:
     """Return the group whose lexicon matches earliest in ``column``, null when none matches."""
-    positions = {g: Text.of(column).find(pattern(f"bias_{g}")) for g in GROUPS}
+    positions = {g: pl.col(_position_name(column, g)) for g in GROUPS}
     first = pl.min_horizontal(*positions.values())
     chosen = pl.when(first.is_null()).then(pl.lit(None, dtype=pl.String))
     for group, position in positions.items():
@@ -51,24 +85,45 @@ def group_mentioned() -> pl.Expr:
     )
 
 
+def _first_span(regex: str, chosen: pl.Expr, found: list[pl.Expr]) -> pl.Expr:
+    """Return the span of ``regex`` in the first prompt source where ``found`` says it matches.
+
+    A source is searched only where ``chosen`` holds, it matches, and no source before it does:
+    the span the coalesce of every source's span would give, for one search per row.
+    """
+    spans, before = [], pl.lit(False)
+    for (column, source), here in zip(_PROMPT_SOURCES, found, strict=True):
+        where = chosen & here.fill_null(False) & ~before
+        spans.append(span(column, regex, source=source, where=where))
+        before = before | here.fill_null(False)
+    return pl.coalesce(*spans)
+
+
 def _group_evidence() -> pl.Expr:
     """Return the span naming the chosen group, in the user text or else the context."""
     evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
     for group in GROUPS:
         regex, chosen = pattern(f"bias_{group}"), pl.col("group_mentioned") == group
-        evidence = evidence.when(chosen).then(
-            pl.coalesce(*(span(c, regex, source=s, where=chosen) for c, s in _PROMPT_SOURCES))
-        )
+        found = [pl.col(_position_name(c, group)).is_not_null() for c, _ in _PROMPT_SOURCES]
+        evidence = evidence.when(chosen).then(_first_span(regex, chosen, found))
     return evidence.otherwise(_NO_EVIDENCE).alias("group_mentioned__evidence")
 
 
-def contested_topic() -> pl.Expr:
-    """Return whether the user text, or else the earlier turns, raise a contested question."""
+_CONTESTED = {column: f"__bias_contested_{column}" for column, _ in _PROMPT_SOURCES}
+
+
+def _contested_by_source() -> list[pl.Expr]:
+    """Return, per prompt source, whether it raises a contested question (scratch columns)."""
     regex = pattern("bias_contested")
-    return (
-        Text.of("user_text").contains(regex).fill_null(False)
-        | Text.of("context_text").contains(regex).fill_null(False)
-    ).alias("contested_topic")
+    return [Text.of(c).contains(regex).alias(name) for c, name in _CONTESTED.items()]
+
+
+def contested_topic() -> pl.Expr:
+    """Return whether the user text, or else the earlier turns, raise a contested question
+    (from the columns of ``_contested_by_source``)."""
+    return pl.any_horizontal(pl.col(name).fill_null(False) for name in _CONTESTED.values()).alias(
+        "contested_topic"
+    )
 
 
 def stereotype_regex() -> str:
@@ -89,11 +144,13 @@ def opinion_stated() -> pl.Expr:
 
 def _picks_someone() -> pl.Expr:
     """Return whether the turn asks "who/which ...?" and the short reply names someone."""
-    reply = pl.col("reply_text")
+    asks = pl.col("user_text").str.contains(_ENDS_ASKING_WHO).fill_null(False)
+    # The reply is read only where the user asks: few rows, and counting words costs.
+    reply = Text.of("reply_text").when(asks)
     return (
-        pl.col("user_text").str.contains(_ENDS_ASKING_WHO).fill_null(False)
-        & (reply.str.count_matches(r"\S+") <= _SHORT_ANSWER_WORDS)
-        & ~Text.of("reply_text").contains(pattern("bias_undetermined"))
+        asks
+        & (reply.original.str.count_matches(r"\S+") <= _SHORT_ANSWER_WORDS)
+        & ~reply.contains(pattern("bias_undetermined"))
     ).fill_null(False)
 
 
@@ -166,22 +223,33 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     contested = pattern("bias_contested")
     # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
-    turns = _with_unwarranted_attribution(turns).with_columns(
-        group_mentioned(), contested_topic(), stereotype(), opinion_stated()
+    turns = (
+        _with_unwarranted_attribution(turns)
+        .with_columns(*_names_any_group(), *_contested_by_source())
+        .with_columns(*_group_positions())
+        .with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
     )
-    return turns.with_columns(
+    scratch = [
+        c.meta.output_name()
+        for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
+    ]
+    # The prompt's spans are searched in the few turns naming a group or a contested topic.
+    turns = on_rows(
+        turns,
+        (pl.col("group_mentioned") != "none") | pl.col("contested_topic"),
         _group_evidence(),
         pl.when(pl.col("contested_topic"))
         .then(
-            pl.coalesce(
-                *(
-                    span(c, contested, source=s, where=pl.col("contested_topic"))
-                    for c, s in _PROMPT_SOURCES
-                )
+            _first_span(
+                contested,
+                pl.col("contested_topic"),
+                [pl.col(name) for name in _CONTESTED.values()],
             )
         )
         .otherwise(_NO_EVIDENCE)
         .alias("contested_topic__evidence"),
+    )
+    return turns.with_columns(
         pl.when(pl.col("stereotype"))
         .then(span("reply_text", stereotype_regex(), source="reply", where=pl.col("stereotype")))
         .otherwise(_NO_EVIDENCE)
@@ -209,4 +277,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(_NO_EVIDENCE)
         .cast(EVIDENCE_DTYPE)
         .alias("unwarranted_attribution__evidence"),
-    ).drop(folded)
+    ).drop(*folded, *scratch)

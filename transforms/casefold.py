@@ -25,6 +25,7 @@ from functools import cache
 import polars as pl
 
 from transforms.lexicon import is_ascii
+from transforms.scan import candidates, gate
 
 #: Characters a case-insensitive search treats as another letter that is already lower case
 #: (long s, U+017F, matches "(?i)s"), mapped to that letter before lower-casing; "Σ", which lower-cases to
@@ -70,7 +71,7 @@ _UNSPELLABLE = {"İ", "ǀ", "\ua7d2", "\ua7d4", "\ufffd"}
 _CASELESS_PROPERTIES = {"N", "Number", "Nd", "P", "Punctuation", "Z"}
 
 
-def fold(text: pl.Expr) -> pl.Expr:
+def fold(text: pl.Expr, ascii_rows: pl.Expr | None = None) -> pl.Expr:
     """Return ``text`` lower-cased (with ``FOLDS``) for the detection form of a regex.
 
     >>> df = pl.DataFrame({"t": ["Ich SAGE: ſo", "ΟΔΟΣ", None]})
@@ -80,7 +81,7 @@ def fold(text: pl.Expr) -> pl.Expr:
     text = text.cast(pl.String)
     # An all-ASCII text holds none of FOLDS: those rows skip the search for them.
     return (
-        pl.when(is_ascii(text))
+        pl.when(is_ascii(text) if ascii_rows is None else ascii_rows)
         .then(text.str.to_lowercase())
         .otherwise(text.str.replace_many(FOLDS).str.to_lowercase())
     )
@@ -269,13 +270,22 @@ class _Translator:
 class Text:
     """A text expression with its folded copy: searches run on the copy when the regex allows it.
 
-    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` (added by ``with_lowered``).
-    ``text.str`` is the text itself, so code written for a string expression (``text.str.
-    contains(regex)``) runs unchanged on a ``Text``.
+    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` and whether each text is all
+    ASCII from ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
+    itself, so code written for a string expression (``text.str.contains(regex)``) runs unchanged
+    on a ``Text``. ``text.when(condition)`` narrows every later search to the rows where the
+    condition holds: the other rows read null and are not searched (``transforms.scan`` says
+    which searches skip null rows and which do not).
     """
 
     original: pl.Expr
     folded: pl.Expr
+    #: Whether each original text is all ASCII, when known (a cached column); else computed.
+    ascii_rows: pl.Expr | None = None
+    #: Whether most rows were set to null by ``when``: searches then avoid ``str.contains``,
+    #: which reads every row's string, null or not (a null made by ``when`` keeps its string),
+    #: where ``str.find`` reads only the rows that are not null.
+    sparse: bool = False
 
     @property
     def str(self) -> Text:
@@ -289,12 +299,21 @@ class Text:
 
     @classmethod
     def of(cls, column: str) -> Text:
-        """Return the text of ``column`` and of its folded scratch copy."""
-        return cls(pl.col(column), pl.col(lowered_name(column)))
+        """Return the text of ``column`` and of its folded and is-ASCII scratch columns."""
+        return cls(pl.col(column), pl.col(lowered_name(column)), pl.col(ascii_name(column)))
 
     def when(self, condition: pl.Expr) -> Text:
-        """Return the text where ``condition`` holds, null elsewhere (such rows are not searched)."""
-        return Text(pl.when(condition).then(self.original), pl.when(condition).then(self.folded))
+        """Return the text where ``condition`` holds, null elsewhere (such rows are not searched).
+
+        ``condition`` is evaluated again in every search made on the result: pass a column.
+        """
+        ascii_rows = None if self.ascii_rows is None else pl.when(condition).then(self.ascii_rows)
+        return Text(
+            pl.when(condition).then(self.original),
+            pl.when(condition).then(self.folded),
+            ascii_rows,
+            sparse=True,
+        )
 
     def _pick(self, regex: str) -> tuple[pl.Expr, str]:
         fast = detection(regex)
@@ -303,6 +322,8 @@ class Text:
     def contains(self, regex: str) -> pl.Expr:
         """Return whether ``regex`` matches."""
         text, regex = self._pick(regex)
+        if self.sparse:
+            return pl.when(text.is_not_null()).then(text.str.find(regex).is_not_null())
         return text.str.contains(regex)
 
     def count_matches(self, regex: str) -> pl.Expr:
@@ -331,10 +352,16 @@ class Text:
         """
         if fold_literal(replacement) != replacement:
             raise ValueError(f"replacement {replacement!r} changes when folded")
-        original = self.original.str.replace_all(regex, replacement)
         fast = detection(regex)
-        folded = fold(original) if fast is None else self.folded.str.replace_all(fast, replacement)
-        return Text(original, folded)
+        if fast is None:
+            original = self.original.str.replace_all(regex, replacement)
+            return Text(original, fold(original))
+        # Rows without one of the regex's required literals hold no match: they are kept as
+        # they are instead of being copied by a search (``transforms.scan``).
+        may_match = candidates(self.folded, fast)
+        original = gate(self.original, regex, may_match).str.replace_all(regex, replacement)
+        folded = gate(self.folded, fast, may_match).str.replace_all(fast, replacement)
+        return Text(pl.coalesce(original, self.original), pl.coalesce(folded, self.folded))
 
     def find(self, regex: str) -> pl.Expr:
         """Return the byte offset of the first match in the original text, null without one.
@@ -344,11 +371,11 @@ class Text:
         fast = detection(regex)
         if fast is None:
             return self.original.str.find(regex)
-        return (
-            pl.when(is_ascii(self.original))
-            .then(self.folded.str.find(fast))
-            .otherwise(self.original.str.find(regex))
-        )
+        ascii_rows = is_ascii(self.original) if self.ascii_rows is None else self.ascii_rows
+        # Each search reads only its own rows (str.find skips nulls): one pass over the column.
+        on_folded = pl.when(ascii_rows).then(self.folded).str.find(fast)
+        on_original = pl.when(~ascii_rows).then(self.original).str.find(regex)
+        return pl.when(ascii_rows).then(on_folded).otherwise(on_original)
 
 
 def lowered_name(column: str) -> str:
@@ -356,17 +383,28 @@ def lowered_name(column: str) -> str:
     return f"__folded_{column}"
 
 
+def ascii_name(column: str) -> str:
+    """Return the name of the scratch column saying whether each text of ``column`` is all ASCII."""
+    return f"__ascii_{column}"
+
+
 def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list[str]]:
     """Return ``turns`` with the folded copies of ``columns`` it lacks, and the names added.
 
-    Columns absent from ``turns`` are skipped (the labeller's own check names them). A labeller
-    drops the names it added; ``transforms.label_frame`` adds every copy once up front, so each
-    family finds them there and adds none.
+    Each copy comes with a column saying which texts are all ASCII (``ascii_name``), computed
+    once for every search that splits rows by script. Columns absent from ``turns`` are skipped
+    (the labeller's own check names them). A labeller drops the names it added;
+    ``transforms.label_frame`` adds every copy once up front, so each family finds them there
+    and adds none.
     """
     present = set(turns.collect_schema().names())
     missing = [c for c in columns if c in present and lowered_name(c) not in present]
     if not missing:
         return turns, []
-    return turns.with_columns(fold(pl.col(c)).alias(lowered_name(c)) for c in missing), [
-        lowered_name(c) for c in missing
-    ]
+    turns = turns.with_columns(
+        is_ascii(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
+    )
+    turns = turns.with_columns(
+        fold(pl.col(c), pl.col(ascii_name(c))).alias(lowered_name(c)) for c in missing
+    )
+    return turns, [name for c in missing for name in (lowered_name(c), ascii_name(c))]

@@ -15,6 +15,7 @@ from transforms.casefold import Text, with_lowered
 from transforms.intent_context import user_lines
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.scan import union
 
 #: Regulated domains in tie-break order: when two domains match equally often, the first wins.
 DOMAINS = ("medical", "legal", "financial")
@@ -26,11 +27,50 @@ _REPLY_LEXICONS = {
     "crisis_resource": "domain_crisis",
 }
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+#: Scratch column of the earlier user turns, one per line.
+_EARLIER = "__domain_earlier"
 
 
-def _domain_by_count(text: Text) -> pl.Expr:
-    """Return the domain whose lexicon matches ``text`` most often, null when none matches."""
-    counts = {d: text.str.count_matches(pattern(f"domain_{d}")).fill_null(0) for d in DOMAINS}
+#: Where the request's domain is read, in order: (column, evidence source).
+_DOMAIN_SOURCES = (("user_text", "user"), (_EARLIER, "context"), ("system_text", "system"))
+
+
+def _count_name(column: str, domain: str) -> str:
+    return f"__domain_{column}_{domain}"
+
+
+def _any_domain_name(column: str) -> str:
+    return f"__domain_{column}_any"
+
+
+def _names_any_domain() -> list[pl.Expr]:
+    """Return, per source, whether any domain lexicon matches (one search with all of them).
+
+    Most requests are in no regulated domain: ``_domain_counts`` counts only in the others.
+    """
+    regex = union(pattern(f"domain_{d}") for d in DOMAINS)
+    return [Text.of(c).contains(regex).alias(_any_domain_name(c)) for c, _ in _DOMAIN_SOURCES]
+
+
+def _domain_counts() -> list[pl.Expr]:
+    """Return, per source of ``_DOMAIN_SOURCES`` and domain, how often its lexicon matches."""
+    return [
+        Text.of(column)
+        .when(pl.col(_any_domain_name(column)))
+        .count_matches(pattern(f"domain_{d}"))
+        .fill_null(0)
+        .alias(_count_name(column, d))
+        for column, _ in _DOMAIN_SOURCES
+        for d in DOMAINS
+    ]
+
+
+def _domain_by_count(column: str) -> pl.Expr:
+    """Return the domain whose lexicon matches ``column`` most often, null when none matches.
+
+    Reads the counts of ``_domain_counts``, added as columns before: each count is used twice.
+    """
+    counts = {d: pl.col(_count_name(column, d)) for d in DOMAINS}
     best = pl.max_horizontal(*counts.values())
     chosen = pl.when(best == 0).then(pl.lit(None, dtype=pl.String))
     for name, count in counts.items():
@@ -40,30 +80,34 @@ def _domain_by_count(text: Text) -> pl.Expr:
 
 def regulated_domain() -> pl.Expr:
     """Return the request's domain (none/medical/legal/financial): user text, else the earlier user
-    turns, else the system text."""
-    earlier = user_lines(pl.col("context_text")).list.join("\n")
+    turns, else the system text (from the counts of ``_domain_counts``)."""
     return pl.coalesce(
-        _domain_by_count(Text.of("user_text")),
-        _domain_by_count(Text.folding(earlier)),
-        _domain_by_count(Text.of("system_text")),
-        pl.lit("none"),
+        *(_domain_by_count(column) for column, _ in _DOMAIN_SOURCES), pl.lit("none")
     ).alias("regulated_domain")
 
 
-def _domain_evidence() -> pl.Expr:
-    """Return the first span of the chosen domain's lexicon in the user text, else the earlier
-    turns, else the system text."""
-    evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
-    for d in DOMAINS:
-        regex, chosen = pattern(f"domain_{d}"), pl.col("regulated_domain") == d
-        evidence = evidence.when(chosen).then(
-            pl.coalesce(
-                span("user_text", regex, source="user", where=chosen),
-                span("context_text", regex, source="context", where=chosen),
-                span("system_text", regex, source="system", where=chosen),
-            )
-        )
-    return evidence.otherwise(_NO_EVIDENCE).alias("regulated_domain__evidence")
+def _with_domain_evidence(turns: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``turns`` with the first span of the chosen domain's lexicon in the user text, else
+    the context, else the system text.
+
+    Each source is searched only where its lexicon matched (user text) or the sources before it
+    gave no span, so the result is the coalesce of the three spans without computing all three.
+    """
+    found: list[str] = []
+    for column, source in _DOMAIN_SOURCES:
+        text = "context_text" if column == _EARLIER else column
+        evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
+        for d in DOMAINS:
+            where = pl.col("regulated_domain") == d
+            if column == "user_text":
+                where = where & (pl.col(_count_name(column, d)) > 0)
+            for before in found:
+                where = where & pl.col(before).is_null()
+            regex = pattern(f"domain_{d}")
+            evidence = evidence.when(where).then(span(text, regex, source=source, where=where))
+        found.append(f"__domain_evidence_{source}")
+        turns = turns.with_columns(evidence.otherwise(_NO_EVIDENCE).alias(found[-1]))
+    return turns.with_columns(pl.coalesce(*found).alias("regulated_domain__evidence")).drop(found)
 
 
 def _advice_regex() -> tuple[str, str]:
@@ -72,21 +116,37 @@ def _advice_regex() -> tuple[str, str]:
     return advice, pattern("domain_negators") + r"\s+" + advice
 
 
+_WAIVES = "__domain_waives"
+
+
 def _waives_professional() -> pl.Expr:
-    """Return whether the reply waves away the professional ("no need to see a doctor")."""
-    return Text.of("reply_text").contains(pattern("domain_waive"))
+    """Return whether the reply waves away the professional ("no need to see a doctor").
+
+    Read from the scratch column ``label`` adds first: two signals use it.
+    """
+    return pl.col(_WAIVES)
+
+
+_ADVICE = "__domain_advice"
+
+
+def _advice_count() -> pl.Expr:
+    """Return how many advice phrases the reply holds (a scratch column ``definitive_advice`` reads)."""
+    advice, _ = _advice_regex()
+    return Text.of("reply_text").count_matches(advice).alias(_ADVICE)
 
 
 def definitive_advice() -> pl.Expr:
     """Return whether the reply prescribes for the user, ignoring advice that follows a negator.
 
     Each negated match contains exactly one advice match, so the difference of the two counts is
-    the number of advice phrases said outright. Waving the professional away is advice too.
+    the number of advice phrases said outright; negated advice is looked for only in the replies
+    with advice (``_advice_count``). Waving the professional away is advice too.
     """
-    advice, negated = _advice_regex()
-    reply = Text.of("reply_text")
-    outright = reply.count_matches(advice) - reply.count_matches(negated) > 0
-    return (outright | _waives_professional()).alias("definitive_advice")
+    _, negated = _advice_regex()
+    count = pl.col(_ADVICE)
+    negated_count = Text.of("reply_text").when(count > 0).count_matches(negated).fill_null(0)
+    return ((count - negated_count > 0) | _waives_professional()).alias("definitive_advice")
 
 
 def reply_phrase(signal: str) -> pl.Expr:
@@ -122,9 +182,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, _INPUT_COLUMNS, labeller="domain")
     # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
+    earlier = user_lines(pl.col("context_text")).list.join("\n").alias(_EARLIER)
+    turns, folded_earlier = with_lowered(turns.with_columns(earlier), _EARLIER)
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
-    turns = turns.with_columns(regulated_domain(), definitive_advice(), *reply_signals)
+    waives = Text.of("reply_text").contains(pattern("domain_waive")).alias(_WAIVES)
+    turns = turns.with_columns(waives, _advice_count(), *_names_any_domain())
+    turns = turns.with_columns(*_domain_counts()).with_columns(
+        regulated_domain(), definitive_advice(), *reply_signals
+    )
     evidence = [
         pl.when(pl.col(s))
         .then(span("reply_text", pattern(lex), source="reply", where=pl.col(s)))
@@ -132,11 +198,21 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .alias(f"{s}__evidence")
         for s, lex in _REPLY_LEXICONS.items()
     ]
-    return turns.with_columns(
-        _domain_evidence(),
-        pl.when(pl.col("definitive_advice"))
-        .then(span("reply_text", advice, source="reply", where=pl.col("definitive_advice")))
-        .otherwise(_NO_EVIDENCE)
-        .alias("definitive_advice__evidence"),
-        *evidence,
-    ).drop(folded)
+    scratch = [
+        _EARLIER,
+        _WAIVES,
+        _ADVICE,
+        *folded_earlier,
+        *(c.meta.output_name() for c in (*_names_any_domain(), *_domain_counts())),
+    ]
+    return (
+        _with_domain_evidence(turns)
+        .with_columns(
+            pl.when(pl.col("definitive_advice"))
+            .then(span("reply_text", advice, source="reply", where=pl.col("definitive_advice")))
+            .otherwise(_NO_EVIDENCE)
+            .alias("definitive_advice__evidence"),
+            *evidence,
+        )
+        .drop(*folded, *scratch)
+    )

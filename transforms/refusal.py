@@ -39,7 +39,7 @@ import polars as pl
 import yaml
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import pattern, require_columns, span
+from transforms.lexicon import is_ascii, pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("refusal.yaml")
@@ -58,6 +58,18 @@ def thresholds() -> dict[str, int]:
 
 def _null_evidence() -> pl.Expr:
     return pl.lit(None, dtype=EVIDENCE_DTYPE)
+
+
+def _words_before(text: Text, regex: str, at: pl.Expr) -> pl.Expr:
+    """Return how many words ``text`` holds before the first match of ``regex`` (at byte ``at``).
+
+    On an all-ASCII row a byte offset is a character offset, so the words are those of the
+    first ``at`` characters; the other rows capture the text before the match with a regex.
+    """
+    ascii_rows = is_ascii(text.original) if text.ascii_rows is None else text.ascii_rows
+    head = pl.when(ascii_rows).then(text.original.str.head(at))
+    captured = text.when(~ascii_rows).extract(rf"(?s)^(.*?){regex}", 1)
+    return pl.coalesce(head, captured).str.count_matches(_WORD)
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -104,7 +116,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     # run on the reply lower-cased once (``transforms.casefold``), spans on the reply itself.
     turns, folded = with_lowered(turns, "reply_text")
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
-    replies = Text(reply, Text.of("reply_text").folded)
+    replies = Text(reply, Text.of("reply_text").folded, Text.of("reply_text").ascii_rows)
     # First pass, over every reply: does it decline, object in its opening, moralise.
     opening = replies.slice(0, limits["opening_chars"])
     first = turns.with_columns(
@@ -121,8 +133,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         declining.find(pattern("refusal_inability")).cast(pl.Int64).alias(f"{_P}inability_at"),
         text.find(pattern("refusal_pivot")).cast(pl.Int64).alias(f"{_P}pivot_at"),
         text.count_matches(_WORD).alias(f"{_P}words"),
-        # The words before the decline.
-        declining.extract(rf"(?s)^(.*?){decline}", 1).str.count_matches(_WORD).alias(f"{_P}before"),
+        _words_before(declining, decline, c["decline_at"]).alias(f"{_P}before"),
         text.count_matches(pattern("refusal_structure", boundary=False)).alias(f"{_P}structure"),
         text.contains(pattern("refusal_premise")).alias(f"{_P}premise"),
         text.count_matches(pattern("refusal_harm_talk")).alias(f"{_P}harm_talk"),
@@ -191,13 +202,18 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         style_evidence = style_evidence.when(styled).then(
             span(f"{_P}reply", rx, source="reply", where=styled)
         )
-    # A bare decline (policy) or an implicit redirect rests on the declining words themselves.
-    style_evidence = style_evidence.when(refusing).then(
-        pl.coalesce(
-            span(f"{_P}reply", decline, source="reply", where=refusing),
-            span(f"{_P}reply", implicit, source="reply", where=refusing),
-        )
+    # A bare decline (policy) or an implicit redirect rests on the declining words themselves:
+    # the decline where there is one, else the objecting opening (each span searched once).
+    labelled = labelled.with_columns(
+        span(f"{_P}reply", decline, source="reply", where=refusing & declined).alias(
+            f"{_P}decline_span"
+        ),
+        span(f"{_P}reply", implicit, source="reply", where=refusing & ~declined).alias(
+            f"{_P}implicit_span"
+        ),
     )
+    declining_words = pl.coalesce(pl.col(f"{_P}decline_span"), pl.col(f"{_P}implicit_span"))
+    style_evidence = style_evidence.when(refusing).then(declining_words)
 
     return labelled.with_columns(
         has_reply=reply.is_not_null(),
@@ -206,9 +222,6 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         moralizing__evidence=pl.when(moralizing).then(
             span(f"{_P}reply", moral, source="reply", where=moralizing)
         ),
-        refusal__evidence=pl.when(refusing & declined)
-        .then(span(f"{_P}reply", decline, source="reply", where=refusing & declined))
-        .when(refusing)
-        .then(span(f"{_P}reply", implicit, source="reply", where=refusing)),
+        refusal__evidence=pl.when(refusing).then(declining_words),
         refusal_style__evidence=style_evidence.otherwise(_null_evidence()),
     ).select(pl.exclude(f"^{_P}.*$", *folded))

@@ -38,21 +38,43 @@ _FIGURE = r"(?-u:\b)(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+\.[0-9]+|[0-9
 _POINTER_ONLY_WORDS = 60
 
 
-def hedge_count() -> pl.Expr:
-    """Return the number of hedge phrases in the reply outside quotes, "May" the month excluded."""
+def hedge_count(hedges: pl.Expr | None = None) -> pl.Expr:
+    """Return the number of hedge phrases in the reply outside quotes, "May" the month excluded.
+
+    ``hedges`` is the count of hedge phrases with the month included, when the caller has it:
+    every "May" the month is also the hedge "may", so the month is looked for only in the replies
+    with a hedge.
+    """
     unquoted = Text.of("reply_text").replace_all(_QUOTED, " ")
-    return unquoted.count_matches(pattern("hedges")) - unquoted.count_matches(
-        pattern("truth_month_may")
-    )
+    if hedges is None:
+        hedges = unquoted.count_matches(pattern("hedges"))
+    months = unquoted.when(hedges > 0).count_matches(pattern("truth_month_may")).fill_null(0)
+    return hedges - months
+
+
+def _hedges_with_months() -> pl.Expr:
+    """Return the number of hedge phrases in the reply outside quotes, "May" the month included."""
+    return Text.of("reply_text").replace_all(_QUOTED, " ").count_matches(pattern("hedges"))
+
+
+_HEDGES = "__truth_hedges"
+_MARKERS = "__truth_certainty_markers"
 
 
 def hedging() -> pl.Expr:
-    """Return hedge phrases per 100 reply words (0.0 for a reply without hedges or words)."""
-    words = _REPLY.str.count_matches(r"\S+")
+    """Return hedge phrases per 100 reply words (0.0 for a reply without hedges or words).
+
+    Reads the hedge count from the scratch column ``label`` adds first (``hedge_count``); words
+    are counted only in replies with a hedge, the others read 0.0 whatever their length.
+    """
+    hedges = pl.col(_HEDGES)
+    words = pl.when(hedges > 0).then(_REPLY).str.count_matches(r"\S+")
     return (
-        pl.when(words == 0)
+        pl.when(hedges.is_null())
+        .then(pl.lit(None, dtype=pl.Float64))
+        .when((hedges == 0) | (words == 0))
         .then(pl.lit(0.0))
-        .otherwise(100.0 * hedge_count().cast(pl.Float64) / words)
+        .otherwise(100.0 * hedges.cast(pl.Float64) / words)
         .alias("hedging")
     )
 
@@ -101,10 +123,19 @@ def overconfident() -> pl.Expr:
     Each negated match ("not guaranteed") holds exactly one marker match, so the difference of the
     two counts is the number of certainty markers asserted.
     """
-    certainty, negated = _certainty_regex()
-    reply = Text.of("reply_text")
-    asserted = reply.count_matches(certainty) - reply.count_matches(negated)
-    return ((asserted > 0) & (hedge_count() == 0)).alias("overconfident")
+    _, negated = _certainty_regex()
+    # A hedged reply is not overconfident whatever it asserts, and a reply without a marker has
+    # no negated one: each search reads only the replies where its answer can still matter.
+    reply = Text.of("reply_text").when(pl.col(_HEDGES) == 0)
+    markers = pl.col(_MARKERS)
+    negated_count = reply.when(markers > 0).count_matches(negated).fill_null(0)
+    return ((markers - negated_count > 0) & (pl.col(_HEDGES) == 0)).alias("overconfident")
+
+
+def _certainty_markers() -> pl.Expr:
+    """Return how many certainty markers an unhedged reply holds (null for a hedged one)."""
+    certainty, _ = _certainty_regex()
+    return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
 
 
 def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
@@ -159,6 +190,15 @@ def self_limitation() -> pl.Expr:
     return Text.of("reply_text").contains(pattern("truth_self_limitation")).alias("self_limitation")
 
 
+_POINTS = "__truth_points"
+
+
+def _points_at_material() -> pl.Expr:
+    """Return whether the user message points at a link, file or article (a scratch column)."""
+    points = Text.of("user_text").contains(pattern("truth_unseen_source")).fill_null(False)
+    return points.alias(_POINTS)
+
+
 def unseen_source() -> pl.Expr:
     """Return whether the reply answers about material the user points at but did not give.
 
@@ -166,8 +206,9 @@ def unseen_source() -> pl.Expr:
     short to hold it, and the turn has no context documents; the reply does not say it cannot see
     it. Null without a reply.
     """
-    user = pl.col("user_text")
-    points = Text.of("user_text").contains(pattern("truth_unseen_source")).fill_null(False)
+    points = pl.col(_POINTS)
+    # Words are counted only in the messages that point at something (few).
+    user = pl.when(points).then(pl.col("user_text"))
     not_given = (user.str.count_matches(r"\S+") < _POINTER_ONLY_WORDS) & (
         pl.col("context_documents").list.len().fill_null(0) == 0
     )
@@ -238,6 +279,14 @@ def _regex_evidence(name: str, regex: str, *, source: str = "reply") -> pl.Expr:
     )
 
 
+def _capability_evidence() -> pl.Expr:
+    """Return the span of the claimed action, else (searched only then) of the media handed over."""
+    claimed = pl.col("capability_claim").fill_null(False)
+    action = span("reply_text", pattern("truth_capability"), source="reply", where=claimed)
+    media = span("reply_text", _media_claim(), source="reply", where=claimed & action.is_null())
+    return pl.coalesce(action, media).alias("capability_claim__evidence")
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the truthfulness signals and their evidence columns added.
 
@@ -276,7 +325,10 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
     certainty, _ = _certainty_regex()
-    turns = indexed.drop(_ROW).with_columns(
+    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES))
+    turns = turns.with_columns(hedge_count(pl.col(_HEDGES)).alias(_HEDGES))
+    turns = turns.with_columns(_certainty_markers())
+    turns = turns.with_columns(
         hedging(),
         *(
             pl.when(_REPLY.is_not_null()).then(pl.col(found).is_not_null()).alias(name)
@@ -286,15 +338,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         overconfident(),
         unsupported_by_context(),
         self_limitation(),
+        _points_at_material(),
     )
     hedged = pl.col("hedging") > 0
+    quoted = _REPLY.str.contains_any(['"', "“"])
     return (
         turns.with_columns(
             unseen_source(),
-            pl.when(hedged)
-            .then(_hedge_evidence(hedged))
+            # Where the reply has no quotation mark, the first hedge outside quotes is the first
+            # hedge: the plain span, without the slow prefix capture. A reply whose only hedges sit
+            # in unbalanced quotes still gets its first hedge as evidence.
+            pl.when(hedged & quoted)
+            .then(_hedge_evidence(hedged & quoted))
             .otherwise(_NO_EVIDENCE)
-            # A reply whose only hedges sit in unbalanced quotes still gets its first hedge as evidence.
             .fill_null(
                 pl.when(hedged)
                 .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
@@ -319,5 +375,14 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
         )
-        .drop(*_FOUND.values(), "__novel_pair", "__novel_word", "__novel_number", *folded)
+        .drop(
+            *_FOUND.values(),
+            "__novel_pair",
+            "__novel_word",
+            "__novel_number",
+            _HEDGES,
+            _MARKERS,
+            _POINTS,
+            *folded,
+        )
     )

@@ -104,8 +104,9 @@ def test_every_lexicon_finds_the_same_on_folded_text(name: str) -> None:
 def test_text_searches_folded_copy_and_finds_offsets_of_the_original() -> None:
     lf = pl.LazyFrame({"r": ["Sí, I CANNOT help", "I Cannot", None, "ok"]})
     lf, added = with_lowered(lf, "r")
-    assert added == ["__folded_r"]
+    assert added == ["__folded_r", "__ascii_r"]
     assert with_lowered(lf, "r")[1] == []
+    assert lf.select("__ascii_r").collect()["__ascii_r"].to_list() == [False, True, None, True]
     text = Text.of("r")
     out = lf.select(
         has=text.contains(r"(?i)\bcannot\b"),
@@ -137,3 +138,23 @@ def test_text_replace_all_rewrites_both_copies_alike() -> None:
     assert out["month"].to_list() == [1, 0, None]
     with pytest.raises(ValueError, match="changes when folded"):
         Text.of("r").replace_all("x", "X")
+
+
+def test_text_narrowed_by_when_searches_only_its_rows_with_the_same_answers() -> None:
+    lf = pl.LazyFrame({"r": ["Sí, I CANNOT help", "I cannot", None, "ok", "CANNOT"]})
+    lf, _ = with_lowered(lf, "r")
+    keep = pl.Series([True, False, True, True, True])
+    text = Text.of("r").when(pl.lit(keep))
+    out = lf.select(
+        has=text.contains(r"(?i)\bcannot\b"),
+        at=text.find(r"(?i)cannot"),
+        n=text.count_matches(r"(?i)n"),
+    ).collect()
+    # Rows left out by when() read null, like a null text; the others as without when().
+    assert out.rows() == [
+        (True, 7, 2),
+        (None, None, None),
+        (None, None, None),
+        (False, None, 0),
+        (True, 0, 2),
+    ]
