@@ -10,8 +10,6 @@ one gives the same result on every row: gating is exact by construction, never a
   lower-cased, no ``(?i)``), or returns None when some match needs no literal at all.
 - ``candidates(text, regex)`` is the Boolean column "may match" (null where ``text`` is null);
   ``gate(text, regex)`` is ``text`` where it may match and null elsewhere.
-- ``Scan`` finds the literals of many regexes in one Aho-Corasick pass over a text and maps them
-  to one candidate flag per regex (a bit per regex).
 - ``union(regexes)`` is their alternation: one regex search that says which rows any of them
   matches, after which each is searched on those rows only (``Text.when``).
 
@@ -44,7 +42,7 @@ None
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache
 from itertools import product
 
@@ -284,55 +282,7 @@ def candidates(text: pl.Expr, regex: str) -> pl.Expr | None:
 def gate(text: pl.Expr, regex: str, may_match: pl.Expr | None = None) -> pl.Expr:
     """Return ``text`` where it may match ``regex`` and null elsewhere (such rows are not searched).
 
-    ``may_match`` may be passed when the caller has the candidates already (from a ``Scan``).
+    ``may_match`` may be passed when the caller has the candidates already.
     """
     may_match = candidates(text, regex) if may_match is None else may_match
     return text if may_match is None else pl.when(may_match).then(text)
-
-
-class Scan:
-    r"""One Aho-Corasick pass over ``text`` for several regexes: a candidate flag per regex.
-
-    ``Scan(text, regexes).flag(regex)`` is the same column as ``candidates(text, regex)`` (True
-    where the text holds one of the regex's literals), but the literals of every regex are found
-    in one pass and mapped to bits, so the text is read once whatever the number of regexes.
-    Regexes without required literals get no flag (``flag`` returns None): they run everywhere.
-
-    >>> df = pl.DataFrame({"t": ["i am sorry", "you should see a doctor", None]})
-    >>> scan = Scan(pl.col("t"), [r"\bsorry\b", r"\bsee a (?:doctor|lawyer)\b", r"\w+"])
-    >>> df.select(a=scan.flag(r"\bsorry\b"), b=scan.flag(r"\bsee a (?:doctor|lawyer)\b")).rows()
-    [(True, False), (False, True), (None, None)]
-    >>> print(scan.flag(r"\w+"))
-    None
-    """
-
-    def __init__(self, text: pl.Expr, regexes: Sequence[str]) -> None:
-        self.text = text
-        self._bit: dict[str, int] = {}
-        masks: dict[str, int] = {}
-        for regex in regexes:
-            literals = required_literals(regex)
-            if literals is None or regex in self._bit:
-                continue
-            bit = 1 << len(self._bit)
-            self._bit[regex] = bit
-            for literal in literals:
-                masks[literal] = masks.get(literal, 0) | bit
-        self._masks = masks
-
-    @property
-    def mask(self) -> pl.Expr:
-        """Return the OR of the bits of the regexes whose literals each text holds (0 for none)."""
-        words = (len(self._bit) + 62) // 63
-        if words > 1:
-            raise ValueError("Scan holds at most 63 regexes; split them over two scans")
-        found = self.text.str.extract_many(list(self._masks), overlapping=True)
-        bits = pl.element().replace_strict(self._masks, return_dtype=pl.Int64)
-        return found.list.eval(bits.bitwise_or()).list.first().fill_null(0)
-
-    def flag(self, regex: str) -> pl.Expr | None:
-        """Return whether each text may match ``regex`` (null where it is null), None if always."""
-        bit = self._bit.get(regex)
-        if bit is None:
-            return None
-        return pl.when(self.text.is_not_null()).then((self.mask & bit) != 0)

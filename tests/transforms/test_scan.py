@@ -14,7 +14,7 @@ from polars.testing import assert_series_equal
 from transforms import bias, domain, refusal, truthfulness
 from transforms.casefold import Text, detection, fold
 from transforms.lexicon import LEXICON_DIR, pattern
-from transforms.scan import Scan, _python_syntax, candidates, gate, required_literals
+from transforms.scan import _python_syntax, candidates, gate, required_literals
 
 
 @pytest.mark.parametrize(
@@ -78,19 +78,6 @@ def test_candidates_and_gate_keep_nulls_and_skip_rows() -> None:
     assert out["gated"].to_list() == ["i'm sorry", None, None, "i cannot help you"]
     assert out["found"].to_list() == [True, None, None, True]
     assert candidates(pl.col("t"), r"\w+") is None
-
-
-def test_scan_flags_match_candidates() -> None:
-    regexes = [r"\bsorry\b", r"\bsee a (?:doctor|lawyer)\b", r"[0-9]+ ?mg\b", r"\S+"]
-    df = pl.DataFrame(
-        {"t": ["sorry, see a doctor", "take 20 mg", "nothing", None, "mg of sorry", ""]}
-    )
-    scan = Scan(pl.col("t"), regexes)
-    assert scan.flag(r"\S+") is None
-    for regex in regexes[:3]:
-        flag, expected = scan.flag(regex), candidates(pl.col("t"), regex)
-        assert flag is not None and expected is not None
-        assert df.select(flag)["t"].to_list() == df.select(expected)["t"].to_list()
 
 
 def test_text_replace_all_rewrites_only_matching_rows() -> None:
