@@ -20,6 +20,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -30,7 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from labelling_speed import TARGET_TURNS_PER_SECOND, Speed, describe, measure  # noqa: E402
+from labelling_speed import (  # noqa: E402
+    TARGET_TURNS_PER_SECOND,
+    Speed,
+    describe,
+    generated_turns,
+    time_labelling,
+)
 
 from spec_audit import config  # noqa: E402
 from spec_audit.cli.evaluate import print_evaluation  # noqa: E402
@@ -119,7 +126,7 @@ def _commit() -> str:
 def report(
     evaluation: Evaluation,
     checks: pl.DataFrame,
-    speed: Speed | None,
+    speeds: Sequence[Speed],
     seconds: float,
     files: list[Path],
 ) -> str:
@@ -224,19 +231,28 @@ def report(
             "testable (with signals); rows of clauses outside the catalog are not scored"
         )
     lines += ["", "## Labelling speed", ""]
-    if speed is None:
+    if not speeds:
         lines.append("Not measured in this run (`--no-speed`).")
     else:
         lines += [
             "`benchmarks/labelling_speed.py`: `transforms.label_frame` and `spec_audit.findings.judge`",
             "(every signal and every clause verdict) over the turns of a seeded generated sample held",
-            "in memory; wall-clock time, this machine shared with other work while measuring.",
+            "in memory; wall-clock time, this machine shared with other work while measuring. The",
+            "generator repeats its template texts, so the second line times the same turns with every",
+            "user, reply and context text made distinct (`--distinct`): the figure to expect on",
+            "production logs, and the one the target is judged on.",
             "",
-            f"- {describe(speed)}",
-            f"- runs: {', '.join(f'{r:,.0f}' for r in speed.rates)} turns/s",
-            f"- target {TARGET_TURNS_PER_SECOND:,} turns/s: "
-            + ("reached" if speed.median >= TARGET_TURNS_PER_SECOND else "**not reached**"),
         ]
+        for speed in speeds:
+            lines += [
+                f"- {describe(speed)}",
+                f"  - runs: {', '.join(f'{r:,.0f}' for r in speed.rates)} turns/s",
+            ]
+        judged = speeds[-1]
+        lines.append(
+            f"- target {TARGET_TURNS_PER_SECOND:,} turns/s on distinct texts: "
+            + ("reached" if judged.median >= TARGET_TURNS_PER_SECOND else "**not reached**")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -268,11 +284,13 @@ def main() -> int:
     print(f"predictions: {args.predictions}")
     floors = yaml.safe_load(args.floors.read_text(encoding="utf-8"))["floors"]
     checks = floor_checks(evaluation, floors)
-    speed = None
+    speeds: list[Speed] = []
     if not args.no_speed:
-        speed = measure(args.speed_conversations, args.speed_runs)
-        print(describe(speed))
-    args.out.write_text(report(evaluation, checks, speed, seconds, files), encoding="utf-8")
+        turns = generated_turns(args.speed_conversations)
+        speeds = [time_labelling(turns, args.speed_runs, distinct=d) for d in (False, True)]
+        for speed in speeds:
+            print(describe(speed))
+    args.out.write_text(report(evaluation, checks, speeds, seconds, files), encoding="utf-8")
     print(f"wrote {args.out}")
     failed = checks.filter(pl.col("verdict").is_in(["BELOW FLOOR", "missing"]))
     for row in failed.iter_rows(named=True):

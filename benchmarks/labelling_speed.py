@@ -1,6 +1,7 @@
 """Measure labelling speed: turns per second for every signal and every clause verdict.
 
 Run: .venv/bin/python benchmarks/labelling_speed.py [--conversations 100000] [--runs 3] [--seed 7]
+     [--distinct]
 Generates a seeded sample (``spec_audit.sample``) into a temporary folder, ingests it into a
 temporary DuckDB, reads its turns into memory once, then times ``transforms.label_frame`` followed
 by ``spec_audit.findings.judge`` under the shipped catalog (all signals and verdicts, the work of
@@ -23,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import polars as pl
+
 from spec_audit import config, store
 from spec_audit.audit import days_with_turns
 from spec_audit.findings import judge
@@ -44,6 +47,8 @@ class Speed:
     reply_bytes_mean: float
     seconds: list[float]
     cpu_seconds: list[float] = field(default_factory=list)
+    distinct: bool = False  # every user, reply and context text made unique before timing
+    distinct_user_share: float = 1.0  # distinct user texts / turns in the timed frame
 
     @property
     def rates(self) -> list[float]:
@@ -56,18 +61,47 @@ class Speed:
         return statistics.median(self.rates)
 
 
-def measure(conversations: int = 100_000, runs: int = 3, seed: int = 7) -> Speed:
-    """Return the timed runs of labelling and judging the turns of a generated sample."""
-    catalog = load_catalog(config.spec_path())
+#: Text columns made unique by ``distinct`` (system prompts repeat in production as well).
+DISTINCT_COLUMNS = ("user_text", "reply_text", "context_text")
+
+
+def make_distinct(turns: pl.DataFrame) -> pl.DataFrame:
+    """Return ``turns`` with a numbered sentence appended to each user, reply and context text.
+
+    The generator draws its texts from templates, so many turns repeat a text word for word
+    (about one user text in twenty is distinct), and a labeller that reads each distinct text
+    once would be timed on far fewer texts than production logs hold. After this every text of
+    those columns is distinct; the appended sentence holds no lexicon word, so the cost measured
+    is the cost of reading that many different texts.
+    """
+    suffix = pl.format(" Ref {}.", pl.int_range(pl.len()))
+    return turns.with_columns(
+        pl.when(pl.col(c).is_not_null()).then(pl.col(c) + suffix) for c in DISTINCT_COLUMNS
+    )
+
+
+def generated_turns(conversations: int = 100_000, seed: int = 7) -> pl.DataFrame:
+    """Return the turns of a seeded generated sample, ingested into a scratch DuckDB file."""
     with tempfile.TemporaryDirectory(prefix="spec-audit-speed-") as work:
         samples = Path(work) / "samples"
         generate_sample(samples, conversations=conversations, seed=seed)
         con = store.connect(Path(work) / "speed.duckdb")
         try:
             ingest_paths(con, [samples])
-            turns = read_turns(con, days_with_turns(con))
+            return read_turns(con, days_with_turns(con))
         finally:
             con.close()
+
+
+def time_labelling(turns: pl.DataFrame, runs: int = 3, *, distinct: bool = False) -> Speed:
+    """Return the timed runs of labelling and judging ``turns`` under the shipped catalog.
+
+    ``distinct``: time on the turns after ``make_distinct`` (no text repeated).
+    """
+    catalog = load_catalog(config.spec_path())
+    if distinct:
+        turns = make_distinct(turns)
+    distinct_users = turns["user_text"].n_unique() / max(turns.height, 1)
     seconds, cpu_seconds = [], []
     for _ in range(runs):
         began, began_cpu = time.perf_counter(), time.process_time()
@@ -76,7 +110,14 @@ def measure(conversations: int = 100_000, runs: int = 3, seed: int = 7) -> Speed
         seconds.append(time.perf_counter() - began)
         cpu_seconds.append(time.process_time() - began_cpu)
     reply_bytes = turns["reply_text"].str.len_bytes().mean() or 0.0
-    return Speed(turns.height, float(reply_bytes), seconds, cpu_seconds)
+    return Speed(turns.height, float(reply_bytes), seconds, cpu_seconds, distinct, distinct_users)
+
+
+def measure(
+    conversations: int = 100_000, runs: int = 3, seed: int = 7, *, distinct: bool = False
+) -> Speed:
+    """Return the timed runs of labelling and judging the turns of a generated sample."""
+    return time_labelling(generated_turns(conversations, seed), runs, distinct=distinct)
 
 
 def describe(speed: Speed) -> str:
@@ -90,7 +131,9 @@ def describe(speed: Speed) -> str:
     return (
         f"{speed.median:,.0f} turns/s median of {len(rates)} runs (min {min(rates):,.0f}, "
         f"max {max(rates):,.0f}) on {speed.turns:,} generated turns "
-        f"(replies {speed.reply_bytes_mean:,.0f} bytes on average); target "
+        + ("with every text made distinct " if speed.distinct else "")
+        + f"({speed.distinct_user_share:.1%} of user texts distinct; "
+        f"replies {speed.reply_bytes_mean:,.0f} bytes on average); target "
         f"{TARGET_TURNS_PER_SECOND:,} turns/s: {speed.median / TARGET_TURNS_PER_SECOND:.1%} of it"
         f" (x{TARGET_TURNS_PER_SECOND / speed.median:,.1f} to go){cpu}"
     )
@@ -101,8 +144,13 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="make every user, reply and context text distinct before timing (see make_distinct)",
+    )
     args = parser.parse_args()
-    print(describe(measure(args.conversations, args.runs, args.seed)))
+    print(describe(measure(args.conversations, args.runs, args.seed, distinct=args.distinct)))
 
 
 if __name__ == "__main__":
