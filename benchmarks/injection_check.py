@@ -321,7 +321,7 @@ def main() -> int:
                 if row["power"] <= POWER_REQUIRED:
                     continue
                 name = f"scenario {number} {row['clause_id']} on {row['model']}"
-                if row["verdict"] != "regressed" or not (row["q_value"] or 1) < FDR:
+                if row["verdict"] != "regressed" or row["q_value"] is None or row["q_value"] >= FDR:
                     failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
                 elif row["days_off"] is None or row["days_off"] > DAYS_OFF:
                     failures.append(
