@@ -405,9 +405,9 @@ two-proportion z-test (`spec_audit.stats.compare.power`).
 28-day window, the first 21 days the reference (baseline), 2,000 applicable turns a day. Each
 family is one audit: 50 series, 5 of them with a 3-point rise from day 24. Each series' CUSUM
 maxima get a p-value from 2,000 simulated in-control series (the series' total violations dealt
-out over its days at random; exponential tail beyond the simulated 90th percentile), the two directions are combined as 2·min(p_up, p_down), and a change point is
-reported where the Benjamini–Hochberg q-value over the family is below 0.05. "false discovery
-rate" is the mean share of reported change points in series without a shift; the "null p" columns
+out over its days at random; exponential tail beyond the simulated 90th percentile), the two
+directions are combined as 2·min(p_up, p_down), and a change point is reported where the
+Benjamini–Hochberg q-value over the family is below 0.05. "false discovery rate" is the mean share of reported change points in series without a shift; the "null p" columns
 are how often a series without a shift gets a p-value at or below each level (calibration of the
 simulated null and its tail; conservative is below the level).
 
