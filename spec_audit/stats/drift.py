@@ -153,9 +153,12 @@ def drift_pairs(
     """Return every pair to compare (both families) with its A and B counts and design effects
     (of each side's days, ``spec_audit.stats.clustering``), before testing."""
     keys = ["clause_id", "model"]
+    sums = conversation_sums(con, catalog, window.baseline_start, window.end)
     baseline, current = (
         group_counts(con, catalog, first, last).join(
-            design_effects(conversation_sums(con, catalog, first, last), keys), on=keys, how="left"
+            design_effects(sums.filter(pl.col("day").is_between(first, last)), keys),
+            on=keys,
+            how="left",
         )
         for first, last in (
             (window.baseline_start, window.baseline_end),
