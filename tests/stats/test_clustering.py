@@ -11,9 +11,11 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from spec_audit.stats.changepoint import detect
+from spec_audit.stats.changepoint import change_points, detect
 from spec_audit.stats.clustering import conversation_sums, design_effects
 from spec_audit.stats.compare import two_proportion
+from spec_audit.stats.drift import drift_tests
+from spec_audit.stats.window import audit_window
 from spec_audit.store import connect
 
 DAY = dt.date(2026, 10, 1)
@@ -128,3 +130,39 @@ def test_change_point_null_p_values_of_sparse_series_are_calibrated() -> None:
     p = found["p_value"].to_numpy()
     assert (p <= 0.05).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / series)
     assert (p <= 0.01).mean() <= 0.01 + 2 * np.sqrt(0.01 * 0.99 / series)
+
+
+def test_drift_tests_and_change_points_read_the_design_effect_from_findings(
+    tmp_path: Path, catalog
+) -> None:
+    # 14 days, 40 two-turn conversations a day on one clause; 8 of them violate on both turns.
+    con = connect(tmp_path / "audit.duckdb")
+    con.execute(
+        """
+        INSERT INTO findings (turn_id, conversation_id, day, model, surface, spec_id,
+                              spec_version, clause_id, kind, verdict)
+        SELECT c || ':' || t, c, day, 'm', 'chat', $spec_id, $version, 'avoid_sycophancy',
+               'style', CASE WHEN i < 8 THEN 'violation' ELSE 'compliant' END
+        FROM generate_series(DATE '2026-10-01', DATE '2026-10-14', INTERVAL 1 DAY) AS d(day),
+             generate_series(0, 39) AS s(i), generate_series(0, 1) AS u(t),
+             LATERAL (SELECT strftime(day, '%d') || '-' || i AS c)
+        """,
+        {"spec_id": catalog.spec_id, "version": catalog.version},
+    )
+    con.execute(
+        """
+        INSERT INTO clause_metrics BY NAME
+        SELECT day::DATE AS day, model, surface, spec_id, spec_version, clause_id, kind,
+               count(*) AS applicable, count(*) FILTER (WHERE verdict = 'violation') AS violations,
+               0 AS unscored
+        FROM findings GROUP BY ALL
+        """
+    )
+    window = audit_window(dt.date(2026, 10, 1), dt.date(2026, 10, 14))
+    drift = drift_tests(con, catalog, window).filter(pl.col("comparison") == "window")
+    # Per day: residuals 1.6 (8 conversations) and -0.4 (32), 40/39 x 25.6 against 80 x 0.16.
+    assert drift["a_design_effect"].to_list() == pytest.approx([2 * 40 / 39])
+    assert drift["b_design_effect"].to_list() == pytest.approx([2 * 40 / 39])
+    points = change_points(con, catalog, window)
+    assert points["design_effect"].to_list() == pytest.approx([2 * 40 / 39])
+    assert points["verdict"].to_list() == ["no change"]
