@@ -9,7 +9,9 @@ Rates (``two_proportion``, vectorised over a whole family of A-vs-B pairs):
 - otherwise → Fisher's exact test (two-sided, conditional on the margins), vectorised here over the
   hypergeometric support because scipy's ``fisher_exact`` is one table at a time.
 The effect is rate_b − rate_a with Newcombe's hybrid score interval, and ``mde`` is the minimum
-detectable difference at the current sample sizes (two-sided α, power 0.8).
+detectable difference at the current sample sizes (two-sided α, power 0.8). Where turns are not
+independent (``spec_audit.stats.clustering``), each group's design effect divides its counts
+before the test, the interval and the mde (Rao–Scott).
 
 Category mixes (``chi_square``): Pearson chi-square on the groups × categories table when Cochran's
 rule holds (every expected count ≥ 1 and at most 20% below 5), else the same statistic with a Monte
