@@ -9,8 +9,10 @@ Scenarios draw only clauses ``--inject`` accepts (deployment.yaml ``injectable``
 ``held_back``: those whose labellers find at least 90% of the generator's violating replies, see
 ``benchmarks/injection_recall.py``).
 
-Per injection it prints the theoretical power of the two-proportion z-test at the window's n
-(``a_applicable`` and ``b_applicable`` of the drift test), with the baseline rate the audit
+Per injection it prints the theoretical power of the two-proportion z-test the audit ran, at the
+window's effective n (``a_applicable`` and ``b_applicable`` of the drift test divided by its design
+effects ``a_design_effect`` and ``b_design_effect``: turns of one conversation are not independent,
+see ``spec_audit.stats.clustering``; 1 where they behave as such), with the baseline rate the audit
 measured and, as the expected change, the planted one, undiscounted: the mean planted rate over
 the current days minus over the baseline days (BEFORE and AFTER of ``--inject``; each day weighted
 by the model's replies in the injected kinds, so a model rolled out late has no BEFORE days), at
@@ -206,7 +208,9 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
     """Return the per-injection report and the discoveries in touched and untouched series."""
     drift = con.sql(
         "SELECT clause_id, model_b AS model, a_applicable, a_rate, b_applicable, b_rate, q_value, "
-        "verdict FROM drift_tests WHERE comparison = 'window'"
+        "verdict, a_design_effect AS deff_a, b_design_effect AS deff_b, "
+        "a_applicable / a_design_effect AS a_effective, "
+        "b_applicable / b_design_effect AS b_effective FROM drift_tests WHERE comparison = 'window'"
     ).pl()
     changes = con.sql(
         "SELECT clause_id, model, direction, start_day, q_value AS cp_q FROM change_points"
@@ -242,8 +246,8 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
             power(
                 p_a,
                 p_b,
-                injected["a_applicable"].fill_null(0).to_numpy().astype(float),
-                injected["b_applicable"].fill_null(0).to_numpy().astype(float),
+                injected["a_effective"].fill_null(0).to_numpy().astype(float),
+                injected["b_effective"].fill_null(0).to_numpy().astype(float),
                 alpha,
             )
         ),
@@ -309,15 +313,15 @@ def main() -> int:
             report = result["injections"]
             print(
                 report.select(
-                    "clause_id", "model", "a_rate", "b_rate", "power", "verdict", "q_value",
-                    "true_start", "start_day", "cp_q",
-                ).with_columns(pl.col("a_rate", "b_rate", "power").round(3))
+                    "clause_id", "model", "a_rate", "b_rate", "deff_a", "deff_b", "power",
+                    "verdict", "q_value", "true_start", "start_day", "cp_q",
+                ).with_columns(pl.col("a_rate", "b_rate", "deff_a", "deff_b", "power").round(3))
             )  # fmt: skip
             for row in report.iter_rows(named=True):
                 if row["power"] <= POWER_REQUIRED:
                     continue
                 name = f"scenario {number} {row['clause_id']} on {row['model']}"
-                if row["verdict"] != "regressed" or not (row["q_value"] or 1) < FDR:
+                if row["verdict"] != "regressed" or row["q_value"] is None or row["q_value"] >= FDR:
                     failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
                 elif row["days_off"] is None or row["days_off"] > DAYS_OFF:
                     failures.append(

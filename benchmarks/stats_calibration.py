@@ -22,6 +22,7 @@ import scipy
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spec_audit.stats.changepoint import detect
+from spec_audit.stats.clustering import design_effects
 from spec_audit.stats.compare import chi_square, ks, mann_whitney, power, two_proportion
 from spec_audit.stats.drift import test_family
 from spec_audit.stats.multiplicity import bh
@@ -145,6 +146,97 @@ def change_point_check(
     return rows
 
 
+#: Turns per conversation (1 to 4), as the sample generator draws them (deployment.yaml).
+TURNS = np.array([0.42, 0.30, 0.16, 0.12])
+
+
+def clumped_days(
+    rng: np.random.Generator, p: np.ndarray, conversations: int, rho: float
+) -> dict[str, np.ndarray]:
+    """Return daily counts and conversation sums (series x days) of turns clumped in conversations.
+
+    Each conversation has 1 to 4 turns (``TURNS``) and its own violation rate, drawn from a beta
+    distribution with mean ``p`` (series x days) and intra-conversation correlation ``rho``.
+    """
+    shape = (*p.shape, conversations)
+    sizes = rng.choice(4, size=shape, p=TURNS) + 1
+    spread = 1 / rho - 1
+    rate = rng.beta(p[..., None] * spread, (1 - p[..., None]) * spread, size=shape)
+    k = rng.binomial(sizes, rate)
+    return {"conversations": np.full(p.shape, float(conversations)),
+            "applicable": sizes.sum(-1).astype(float), "violations": k.sum(-1).astype(float),
+            "s_nn": (sizes * sizes).sum(-1).astype(float), "s_kk": (k * k).sum(-1).astype(float),
+            "s_kn": (k * sizes).sum(-1).astype(float)}  # fmt: skip
+
+
+def day_design_effects(days: dict[str, np.ndarray], used: np.ndarray) -> np.ndarray:
+    """Return per series (rows) the design effect over the ``used`` days (``design_effects``)."""
+    series = days["applicable"].shape[0]
+    long = pl.DataFrame(
+        {"series": np.repeat(np.arange(series), used.sum()),
+         "day": np.tile(np.flatnonzero(used), series)}
+        | {name: values[:, used].ravel() for name, values in days.items()}
+    )  # fmt: skip
+    return design_effects(long, ["series"]).sort("series")["design_effect"].to_numpy()
+
+
+def clumped_check(
+    rng: np.random.Generator, families: int = 20, size: int = 50, shifted: int = 5
+) -> list[dict[str, object]]:
+    """(f) Turns clumped in conversations: window tests and change points with the design effects
+    estimated from the conversations, against the same tests reading every turn as independent.
+
+    Families as in (d), 28 days with the first 21 the reference/baseline, 600 conversations a day
+    (about 1,200 turns), the first ``shifted`` series of each family 3 points higher from day 24.
+    """
+    days, start, conversations, rho = 28, 24, 600, 0.5
+    reference = np.arange(days) < 21
+    rows = []
+    for p0 in (0.05, 0.2):
+        p = np.full((size, days), p0)
+        p[:shifted, start:] += 0.03
+        found = {"design effects": [], "independent turns": []}
+        window_p = {"design effects": [], "independent turns": []}
+        deff = []
+        for _ in range(families):
+            counts = clumped_days(rng, p, conversations, rho)
+            k, n = counts["violations"], counts["applicable"]
+            effects = {"design effects": day_design_effects(counts, reference),
+                       "independent turns": np.ones(size)}  # fmt: skip
+            deff.append(effects["design effects"])
+            current = day_design_effects(counts, ~reference)
+            seed = int(rng.integers(1 << 31))
+            for name, effect in effects.items():
+                found[name].append(detect(k, n, reference, seed=seed, design_effect=effect))
+                window_p[name].append(two_proportion(
+                    k[:, reference].sum(1), n[:, reference].sum(1),
+                    k[:, ~reference].sum(1), n[:, ~reference].sum(1),
+                    design_a=effect, design_b=current if name == "design effects" else 1.0,
+                )["p_value"].to_numpy()[shifted:])  # fmt: skip
+        for name, frames in found.items():
+            directions = [f["direction"].to_numpy() for f in frames]
+            null_p = np.concatenate([f["p_value"].to_numpy()[shifted:] for f in frames])
+            fdp = [
+                (d[shifted:] != None).sum() / max((d != None).sum(), 1)  # noqa: E711
+                for d in directions
+            ]
+            up = np.concatenate([d[:shifted] == "up" for d in directions])
+            error = np.concatenate([
+                np.where(d[:shifted] == "up", np.abs(f["start_index"][:shifted] - start), 99)
+                for d, f in zip(directions, frames, strict=True)
+            ])  # fmt: skip
+            rows.append({"rate before": p0, "tests read": name,
+                         "mean design effect": float(np.mean(deff)),
+                         "window A/A false alarms": float((np.concatenate(window_p[name]) < ALPHA).mean()),
+                         "change points detected (up)": float(up.mean()),
+                         "start within 2 days": float((error <= 2).mean()),
+                         "false discovery rate": float(np.mean(fdp)),
+                         "s.e.": float(np.std(fdp, ddof=1) / np.sqrt(len(fdp))),
+                         "null p ≤ 0.05": float((null_p <= 0.05).mean()),
+                         "null p ≤ 0.01": float((null_p <= 0.01).mean())})  # fmt: skip
+    return rows
+
+
 def coverage_check(rng: np.random.Generator, reps: int = 1000) -> list[dict[str, object]]:
     """(e) Coverage of the 95% corrected-rate interval for the true prevalence."""
     rows = []
@@ -216,6 +308,7 @@ def main() -> None:
     a_rates, a_other = false_alarms_proportions(rng), false_alarms_other(rng)
     b, c, d, e, speed = (power_check(rng), fdr_check(rng), change_point_check(rng),
                          coverage_check(rng), speed_check(rng))  # fmt: skip
+    f = clumped_check(rng)
     elapsed = time.perf_counter() - began
     band = (0.8 * ALPHA, 1.2 * ALPHA)
     z_ok = all(band[0] <= r["false alarms"] <= band[1] for r in a_rates if r["test"] == "z")
@@ -233,6 +326,21 @@ def main() -> None:
     }
     d_tail = all(share <= 1.2 * float(lv) for lv, share in d_null.items())
     e_ok = all(r["coverage"] >= 0.93 for r in e)
+    # (f) with design effects: each share within two Monte Carlo standard errors of its level.
+    f_rows = [r for r in f if r["tests read"] == "design effects"]
+    f_null = 20 * 45  # null series per rate: families x unshifted series
+
+    def within(share: float, level: float) -> bool:
+        return share <= level + 2 * np.sqrt(level * (1 - level) / f_null)
+
+    f_window = all(
+        abs(r["window A/A false alarms"] - ALPHA) <= 2 * np.sqrt(ALPHA * (1 - ALPHA) / f_null)
+        for r in f_rows
+    )
+    f_fdr = all(r["false discovery rate"] - 2 * r["s.e."] <= ALPHA for r in f_rows)
+    f_tail = all(
+        within(r["null p ≤ 0.05"], 0.05) and within(r["null p ≤ 0.01"], 0.01) for r in f_rows
+    )
     speed_ok = speed["best of 5 (s)"] < 1
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"  # fmt: skip
@@ -262,6 +370,9 @@ Written by `benchmarks/stats_calibration.py`; rerun it to reproduce every number
 | (d) | 3-point shift at 2,000 turns/day: start found within 2 days in ≥ 90% of series | {verdict(d_ok)} |
 | (d) | change points: false discovery rate over the family ≤ q (within 2 Monte Carlo s.e.) | {verdict(d_fdr - 2 * d_se <= ALPHA)} ({d_fdr:.4f} ± {d_se:.4f}) |
 | (d) | change points: null p-values ≤ 1.2 × level at 0.05, 0.01, 0.001 (pooled over rates) | {verdict(d_tail)} ({", ".join(f"{v:.4f}" for v in d_null.values())}) |
+| (f) | turns clumped in conversations, design effects: window A/A false alarms within 2 s.e. of α | {verdict(f_window)} |
+| (f) | turns clumped in conversations, design effects: change-point FDR ≤ q (within 2 s.e.) | {verdict(f_fdr)} |
+| (f) | turns clumped in conversations, design effects: null p ≤ level (+2 s.e.) at 0.05, 0.01 | {verdict(f_tail)} |
 | (e) | corrected-rate 95% interval coverage ≥ 93% | {verdict(e_ok)} (lowest {min(r["coverage"] for r in e):.3f}) |
 | (9) | 10,000 tests in under one second | {verdict(speed_ok)} ({speed["best of 5 (s)"]:.3f} s) |
 
@@ -293,14 +404,30 @@ two-proportion z-test (`spec_audit.stats.compare.power`).
 
 28-day window, the first 21 days the reference (baseline), 2,000 applicable turns a day. Each
 family is one audit: 50 series, 5 of them with a 3-point rise from day 24. Each series' CUSUM
-maxima get a p-value from 2,000 simulated in-control series (exponential tail beyond the simulated
-90th percentile), the two directions are combined as 2·min(p_up, p_down), and a change point is
-reported where the Benjamini–Hochberg q-value over the family is below 0.05. "false discovery
-rate" is the mean share of reported change points in series without a shift; the "null p" columns
+maxima get a p-value from 2,000 simulated in-control series (the series' total violations dealt
+out over its days at random; exponential tail beyond the simulated 90th percentile), the two
+directions are combined as 2·min(p_up, p_down), and a change point is reported where the
+Benjamini–Hochberg q-value over the family is below 0.05. "false discovery rate" is the mean share of reported change points in series without a shift; the "null p" columns
 are how often a series without a shift gets a p-value at or below each level (calibration of the
 simulated null and its tail; conservative is below the level).
 
 {table(d)}
+
+## (f) Turns clumped in conversations
+
+Turns of one conversation share its topic and wording, so a labeller's verdicts on them agree
+more often than chance: violations come in clumps, and counts vary from day to day more than
+binomial counts. Here each day has 600 conversations of 1 to 4 turns (the generator's mix), each
+conversation with its own violation rate (beta, mean the series' rate, intra-conversation
+correlation 0.5); families as in (d) (28 days, the first 21 the baseline and reference, 50 series,
+5 with a 3-point rise from day 24). "design effects" rows divide each series' counts by its
+Rao–Scott design effect estimated from the conversations (`spec_audit.stats.clustering`: the
+baseline days for the baseline window and the change points, the current days for the current
+window); "independent turns" rows read every turn as independent, as the tests did before.
+"window A/A false alarms" is the share of series without a shift whose baseline-vs-current
+z-test (or Fisher) has p < α.
+
+{table(f)}
 
 ## (e) Corrected-rate interval coverage
 

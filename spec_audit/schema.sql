@@ -167,6 +167,8 @@ CREATE TABLE IF NOT EXISTS drift_tests (
     effect_low        DOUBLE,              -- 95% Newcombe interval
     effect_high       DOUBLE,
     mde               DOUBLE,              -- minimum detectable increase at these sizes (power 0.8)
+    a_design_effect   DOUBLE,              -- A and B counts divided by these before testing (Rao-Scott; 1 = independent turns)
+    b_design_effect   DOUBLE,
     verdict           VARCHAR NOT NULL     -- regressed, improved, no change, insufficient data
 );
 
@@ -212,6 +214,7 @@ CREATE TABLE IF NOT EXISTS change_points (
     reference_start   DATE NOT NULL,       -- days the in-control rate is estimated from (baseline)
     reference_end     DATE NOT NULL,
     reference_rate    DOUBLE,
+    design_effect     DOUBLE,              -- counts divided by it before the CUSUMs (turns clumped in conversations; 1 = independent)
     shift             DOUBLE NOT NULL,     -- rate change each CUSUM is designed for
     false_alarm       DOUBLE NOT NULL,     -- false discovery rate over the window's clause x model series
     threshold_up      DOUBLE,              -- CUSUM values to pass at the family's BH cut-off

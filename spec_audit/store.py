@@ -25,6 +25,10 @@ _ADDED_COLUMNS = (
     # change points carry a p-value and a family-wide BH q-value (issue #4)
     "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS p_value DOUBLE",
     "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS q_value DOUBLE",
+    # design effects of turns clumped in conversations (issue #4)
+    "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS design_effect DOUBLE",
+    "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS a_design_effect DOUBLE",
+    "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS b_design_effect DOUBLE",
 )
 
 #: Test-only hook: ``SPEC_AUDIT_TEST_PAUSE_AT=<point>:<n>`` makes the n-th transaction of the

@@ -64,7 +64,7 @@ def _window_metadata(window: AuditWindow, catalog: Catalog) -> dict[str, object]
 
 
 @dg.asset(
-    deps=["clause_metrics"],
+    deps=["clause_metrics", "findings"],
     check_specs=[
         dg.AssetCheckSpec(
             "no_regressed_clause",
@@ -142,7 +142,7 @@ def disparity_tests(
     )
 
 
-@dg.asset(deps=["clause_metrics"], **STATISTICS)
+@dg.asset(deps=["clause_metrics", "findings"], **STATISTICS)
 def change_points(
     context: dg.AssetExecutionContext,
     config: WindowConfig,

@@ -7,12 +7,21 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
 
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
-Each series' CUSUM maxima are turned into p-values by simulation: in-control series with the same
-daily volumes are drawn at p₀, p₀ is re-estimated from their reference days exactly as for the
-data (so estimation error is part of the null), and the p-value of an observed maximum is the share
-of simulated maxima at least as large; beyond the simulated 90th percentile the tail is taken as
-exponential (peaks over a threshold, mean excess fitted on the simulations), so p-values far
-smaller than 1 / ``simulations`` stay ordered and honest. The two directions are combined as
+Turns of one conversation are not independent (see ``spec_audit.stats.clustering``): each
+series' counts are first divided by its design effect over the reference days (the Rao–Scott
+effective counts), so violations that come in clumps are not read as a shift; a series whose turns
+behave as independent (design effect 1) keeps its counts.
+
+Each series' CUSUM maxima are turned into p-values by simulation under the null conditional on the
+series' total violations (its sufficient statistic when the rate does not change): the same total
+is dealt out over the days at random, in proportion to their applicable turns (day by day, a
+hypergeometric draw from what is left), and the CUSUMs are rerun on each simulated series with p₀
+re-estimated from its reference days exactly as for the data. The null therefore does not depend
+on the unknown in-control rate: a rate measured on a few reference violations (or none) is not
+taken for the truth, as simulating at the estimated p₀ would. The p-value of an observed maximum
+is the share of simulated maxima at least as large; beyond the simulated 90th percentile the tail
+is taken as exponential (peaks over a threshold, mean excess fitted on the simulations), so
+p-values far smaller than 1 / ``simulations`` stay ordered. The two directions are combined as
 2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
 of the window): a change point is reported when q < ``false_alarm``, so the expected share of
 reported change points in series that did not change is at most ``false_alarm`` (default 0.05).
@@ -23,7 +32,8 @@ zero is not sustained). Its estimated start day is the maximum-likelihood change
 excursion (one binomial rate before the day, another from it on, over the whole series): the day
 after the CUSUM last stood at zero is only where the excursion began, which chance drift above
 zero before a change pulls days early on sparse series. The alarm day is the first day of the
-excursion above the threshold; the rates before and after the start day are reported. The direction is the one with the smaller p-value.
+excursion above the threshold; the rates before and after the start day are reported. The
+direction is the one with the smaller p-value.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import xlogy
 
 from spec_audit.spec.catalog import Catalog
+from spec_audit.stats.clustering import conversation_sums, design_effects
 from spec_audit.stats.compare import INSUFFICIENT, MIN_N
 from spec_audit.stats.drift import sql
 from spec_audit.stats.intervals import rate
@@ -50,6 +61,8 @@ FALSE_ALARM = 0.05
 SIMULATIONS = 2000
 #: Share of the simulated maxima above the point where the exponential tail takes over.
 TAIL = 0.10
+#: Mean excess below which the simulated tail counts as flat (no spread to fit).
+_FLAT = 1e-12
 #: Upper bound on simulated cells (series x simulations x days) held in memory at once.
 _CHUNK_CELLS = 20_000_000
 
@@ -82,21 +95,37 @@ def cusum(k: ArrayLike, n: ArrayLike, p0: ArrayLike, p1: ArrayLike) -> NDArray[n
 
 def null_maxima(
     n: NDArray[np.float64],
-    p0: NDArray[np.float64],
+    total: NDArray[np.float64],
     reference: NDArray[np.bool_],
     *,
     shift: float = SHIFT,
     simulations: int = SIMULATIONS,
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted."""
+    """Return the simulated in-control CUSUM maxima (up, down), each series × simulations, sorted.
+
+    Each simulated series deals the series' ``total`` violations over its days at random, each day
+    drawing from what is left in proportion to its applicable turns ``n`` (the null distribution
+    given the total; counts are rounded to whole turns).
+    """
     series, days = n.shape
+    n = np.rint(n).astype(np.int64)
+    total = np.minimum(np.rint(total).astype(np.int64), n.sum(axis=1))
     up, down = np.empty((series, simulations)), np.empty((series, simulations))
     block = max(1, _CHUNK_CELLS // (simulations * max(days, 1)))
     for start in range(0, series, block):
         rows = slice(start, start + block)
         volumes = np.broadcast_to(n[rows, None, :], (n[rows].shape[0], simulations, days))
-        k_sim = rng.binomial(volumes.astype(np.int64), p0[rows, None, None]).astype(float)
+        k_sim = np.zeros(volumes.shape)
+        left = np.broadcast_to(total[rows, None], volumes.shape[:2]).copy()
+        turns_left = volumes.sum(axis=-1)
+        # Day by day (a few dozen), vectorised over every series and simulation.
+        for day in range(days):
+            drawn = rng.hypergeometric(left, turns_left - left, volumes[..., day])
+            k_sim[..., day] = drawn
+            left -= drawn
+            turns_left -= volumes[..., day]
+        volumes = volumes.astype(float)
         p0_sim = reference_rate(k_sim, volumes, reference)
         p_up, p_down = design(p0_sim, shift)
         up[rows] = cusum(k_sim, volumes, p0_sim, p_up).max(axis=-1)
@@ -109,7 +138,7 @@ def _tail_model(null: NDArray[np.float64]) -> tuple[NDArray, NDArray, float]:
     simulations = null.shape[1]
     above = max(1, round(TAIL * simulations))
     u = null[:, simulations - above - 1]
-    excess = np.maximum((null[:, simulations - above :] - u[:, None]).mean(axis=1), 1e-12)
+    excess = np.maximum((null[:, simulations - above :] - u[:, None]).mean(axis=1), _FLAT)
     return u, excess, above / simulations
 
 
@@ -117,15 +146,20 @@ def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64
     """Return P(simulated maximum ≥ observed) per series (rows of sorted ``null``).
 
     Up to the tail start it is the empirical share (with the observation counted, as in a Monte
-    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess).
+    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess). A null with no spread
+    above u (a sparse series whose simulated maxima take few values) has no tail to fit: there the
+    empirical share holds throughout, so an observation beyond every simulation gets
+    1 / (simulations + 1), not a vanishing tail.
     """
     observed = np.asarray(observed, dtype=float)
     simulations = null.shape[1]
     at_least = (null >= observed[:, None]).sum(axis=1)
     empirical = (at_least + 1) / (simulations + 1)
     u, excess, share = _tail_model(null)
-    tail = share * np.exp(-(observed - u) / excess)
-    return np.minimum(1.0, np.where(observed > u, tail, empirical))
+    with np.errstate(over="ignore"):
+        tail = share * np.exp(-(observed - u) / excess)
+    fitted = (observed > u) & (excess > _FLAT)
+    return np.minimum(1.0, np.where(fitted, tail, empirical))
 
 
 def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -167,6 +201,7 @@ def detect(
     min_n: int = MIN_N,
     simulations: int = SIMULATIONS,
     seed: int = 0,
+    design_effect: ArrayLike | None = None,
 ) -> pl.DataFrame:
     """Return one row per series (rows of the series × days arrays) with its change point, if any.
 
@@ -176,14 +211,22 @@ def detect(
     (day positions, null without a change point), rate_before, rate_after, verdict ('shift up',
     'shift down', 'no change', 'insufficient data'). A series with fewer than ``min_n``
     applicable turns in its reference days, or none after them, is insufficient data.
+    ``design_effect`` (per series, default 1) divides the counts before the CUSUMs run
+    (``spec_audit.stats.clustering``); the reported rates are those of the counts given.
     """
-    k = np.atleast_2d(np.asarray(violations, dtype=float))
-    n = np.atleast_2d(np.asarray(applicable, dtype=float))
+    k_given = np.atleast_2d(np.asarray(violations, dtype=float))
+    n_given = np.atleast_2d(np.asarray(applicable, dtype=float))
     reference = np.asarray(reference, dtype=bool)
-    series, days = k.shape
-    sufficient = (np.where(reference, n, 0).sum(axis=1) >= min_n) & (
-        np.where(~reference, n, 0).sum(axis=1) > 0
+    series, days = k_given.shape
+    sufficient = (np.where(reference, n_given, 0).sum(axis=1) >= min_n) & (
+        np.where(~reference, n_given, 0).sum(axis=1) > 0
     )
+    effect = np.ones(series) if design_effect is None else np.asarray(design_effect, dtype=float)
+    # Effective turns per day in whole turns (at least one on a day with any), as the simulated
+    # null deals them; each day keeps its rate, so a series with no violations (or only
+    # violations) has exactly the CUSUMs of its simulations.
+    n = np.where(n_given > 0, np.maximum(np.rint(n_given / effect[:, None]), 1), 0)
+    k = k_given * np.divide(n, n_given, out=np.zeros_like(n), where=n_given > 0)
     p0 = reference_rate(k, n, reference)
     p_up, p_down = design(p0, shift)
     paths = {"up": cusum(k, n, p0, p_up), "down": cusum(k, n, p0, p_down)}
@@ -191,7 +234,7 @@ def detect(
     p_dir = {"up": np.ones(series), "down": np.ones(series)}
     if sufficient.any():
         up, down = null_maxima(
-            n[sufficient], p0[sufficient], reference,
+            n[sufficient], k[sufficient].sum(axis=1), reference,
             shift=shift, simulations=simulations, rng=np.random.default_rng(seed),
         )  # fmt: skip
         nulls = {"up": up, "down": down}
@@ -239,11 +282,16 @@ def detect(
             "alarm_index": np.where(detected, alarm, -1),
             "start_index": np.where(detected, start, -1),
             "rate_before": np.where(
-                detected, rate(np.where(before, k, 0).sum(1), np.where(before, n, 0).sum(1)), np.nan
+                detected,
+                rate(np.where(before, k_given, 0).sum(1), np.where(before, n_given, 0).sum(1)),
+                np.nan,
             ),
             "rate_after": np.where(
-                detected, rate(np.where(before, 0, k).sum(1), np.where(before, 0, n).sum(1)), np.nan
+                detected,
+                rate(np.where(before, 0, k_given).sum(1), np.where(before, 0, n_given).sum(1)),
+                np.nan,
             ),
+            "design_effect": effect,
             "verdict": np.where(
                 ~sufficient,
                 INSUFFICIENT,
@@ -303,9 +351,14 @@ def change_points(
     k[rows, columns] = located["violations"].to_numpy()
     n[rows, columns] = located["applicable"].to_numpy()
     reference = np.array([window.baseline_start <= d <= window.baseline_end for d in days])
+    sums = conversation_sums(con, catalog, window.baseline_start, window.baseline_end)
+    effects = series.join(
+        design_effects(sums, ["clause_id", "model"]), on=["clause_id", "model"], how="left"
+    )["design_effect"].fill_null(1.0)
     found = detect(
         k, n, reference,
         shift=shift, false_alarm=false_alarm, min_n=min_n, simulations=simulations, seed=seed,
+        design_effect=effects.to_numpy(),
     )  # fmt: skip
     return (
         pl.concat([series, found], how="horizontal")

@@ -9,7 +9,9 @@ Rates (``two_proportion``, vectorised over a whole family of A-vs-B pairs):
 - otherwise → Fisher's exact test (two-sided, conditional on the margins), vectorised here over the
   hypergeometric support because scipy's ``fisher_exact`` is one table at a time.
 The effect is rate_b − rate_a with Newcombe's hybrid score interval, and ``mde`` is the minimum
-detectable difference at the current sample sizes (two-sided α, power 0.8).
+detectable difference at the current sample sizes (two-sided α, power 0.8). Where turns are not
+independent (``spec_audit.stats.clustering``), each group's design effect divides its counts
+before the test, the interval and the mde (Rao–Scott).
 
 Category mixes (``chi_square``): Pearson chi-square on the groups × categories table when Cochran's
 rule holds (every expected count ≥ 1 and at most 20% below 5), else the same statistic with a Monte
@@ -149,14 +151,23 @@ def two_proportion(
     min_n: int = MIN_N,
     alpha: float = 0.05,
     confidence: float = CONFIDENCE,
+    design_a: ArrayLike = 1.0,
+    design_b: ArrayLike = 1.0,
 ) -> pl.DataFrame:
     """Return one row per pair: test, reason, statistic, p_value, effect (rate_b − rate_a), interval, mde.
 
     ``statistic`` is the pooled z for the z-test and the sample odds ratio for Fisher's test; p-value
-    and statistic are null for ``insufficient data``.
+    and statistic are null for ``insufficient data``. ``design_a`` and ``design_b`` (design effects,
+    see ``spec_audit.stats.clustering``) divide each group's counts before the test, the interval
+    and the mde (Rao–Scott effective counts, rounded for Fisher's test); the minimum-sample rule
+    counts the turns given.
     """
     k_a, n_a = np.atleast_1d(k_a).astype(float), np.atleast_1d(n_a).astype(float)
     k_b, n_b = np.atleast_1d(k_b).astype(float), np.atleast_1d(n_b).astype(float)
+    sufficient = (n_a >= min_n) & (n_b >= min_n)
+    design_a = np.broadcast_to(np.asarray(design_a, dtype=float), k_a.shape)
+    design_b = np.broadcast_to(np.asarray(design_b, dtype=float), k_b.shape)
+    k_a, n_a, k_b, n_b = k_a / design_a, n_a / design_a, k_b / design_b, n_b / design_b
     total = n_a + n_b
     pooled = rate(k_a + k_b, total)
     p_a, p_b = rate(k_a, n_a), rate(k_b, n_b)
@@ -165,14 +176,13 @@ def two_proportion(
         se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
         z = (p_b - p_a) / se
         odds_ratio = (k_a * (n_b - k_b)) / ((n_a - k_a) * k_b)
-    sufficient = (n_a >= min_n) & (n_b >= min_n)
     use_z = sufficient & (expected >= MIN_EXPECTED)
     use_fisher = sufficient & ~use_z
     p_value = np.full(k_a.shape, np.nan)
     p_value[use_z] = 2 * stats.norm.sf(np.abs(z[use_z]))
     if use_fisher.any():
         p_value[use_fisher] = fisher_exact_p(
-            k_a[use_fisher], n_a[use_fisher], k_b[use_fisher], n_b[use_fisher]
+            *(np.rint(c[use_fisher]) for c in (k_a, n_a, k_b, n_b))
         )
     low, high = newcombe(k_a, n_a, k_b, n_b, confidence)
     test = np.where(use_z, "z", np.where(use_fisher, "fisher", "none"))

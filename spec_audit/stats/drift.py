@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from spec_audit.spec.catalog import Catalog
+from spec_audit.stats.clustering import conversation_sums, design_effects
 from spec_audit.stats.compare import INSUFFICIENT, MIN_N, two_proportion
 from spec_audit.stats.intervals import rate, wilson
 from spec_audit.stats.multiplicity import adjust
@@ -83,12 +84,21 @@ def test_family(
 ) -> pl.DataFrame:
     """Return ``pairs`` with every test column, q-values within each ``family`` and the verdict.
 
-    ``pairs`` needs a_applicable, a_violations, b_applicable, b_violations and the family column;
-    all pairs are tested in one vectorised pass.
+    ``pairs`` needs a_applicable, a_violations, b_applicable, b_violations and the family column,
+    and may have a_design_effect and b_design_effect (default 1, see ``two_proportion``); all
+    pairs are tested in one vectorised pass.
     """
     k_a, n_a = pairs["a_violations"].to_numpy(), pairs["a_applicable"].to_numpy()
     k_b, n_b = pairs["b_violations"].to_numpy(), pairs["b_applicable"].to_numpy()
-    tests = two_proportion(k_a, n_a, k_b, n_b, min_n=min_n, alpha=alpha)
+    design = {
+        side: pairs[f"{side}_design_effect"].fill_null(1.0).to_numpy()
+        if f"{side}_design_effect" in pairs.columns
+        else 1.0
+        for side in ("a", "b")
+    }
+    tests = two_proportion(
+        k_a, n_a, k_b, n_b, min_n=min_n, alpha=alpha, design_a=design["a"], design_b=design["b"]
+    )
     p_values = tests["p_value"].fill_null(np.nan).to_numpy()
     q_values = np.full(p_values.shape, np.nan)
     groups = pairs[family].to_numpy()
@@ -140,15 +150,29 @@ def group_counts(
 def drift_pairs(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow
 ) -> pl.DataFrame:
-    """Return every pair to compare (both families) with its A and B counts, before testing."""
-    baseline = group_counts(con, catalog, window.baseline_start, window.baseline_end)
-    current = group_counts(con, catalog, window.current_start, window.end)
+    """Return every pair to compare (both families) with its A and B counts and design effects
+    (of each side's days, ``spec_audit.stats.clustering``), before testing."""
+    keys = ["clause_id", "model"]
+    sums = conversation_sums(con, catalog, window.baseline_start, window.end)
+    baseline, current = (
+        group_counts(con, catalog, first, last).join(
+            design_effects(sums.filter(pl.col("day").is_between(first, last)), keys),
+            on=keys,
+            how="left",
+        )
+        for first, last in (
+            (window.baseline_start, window.baseline_end),
+            (window.current_start, window.end),
+        )
+    )
     by_window = (
         baseline.join(current, on=["clause_id", "model"], how="full", coalesce=True, suffix="_b")
         .rename({"applicable": "a_applicable", "violations": "a_violations"})
         .rename({"applicable_b": "b_applicable", "violations_b": "b_violations"})
+        .rename({"design_effect": "a_design_effect", "design_effect_b": "b_design_effect"})
         .with_columns(
             pl.col("^[ab]_(applicable|violations)$").fill_null(0),
+            pl.col("^[ab]_design_effect$").fill_null(1.0),
             model_a=pl.col("model"),
             model_b=pl.col("model"),
             comparison=pl.lit("window"),
@@ -167,6 +191,8 @@ def drift_pairs(
                 "violations": "a_violations",
                 "applicable_b": "b_applicable",
                 "violations_b": "b_violations",
+                "design_effect": "a_design_effect",
+                "design_effect_b": "b_design_effect",
             }
         )
         .with_columns(
@@ -178,6 +204,7 @@ def drift_pairs(
     columns = [
         "comparison", "clause_id", "model_a", "model_b", "a_start", "a_end",
         "a_applicable", "a_violations", "b_applicable", "b_violations",
+        "a_design_effect", "b_design_effect",
     ]  # fmt: skip
     pairs = pl.concat([by_window.select(columns), by_model.select(columns)])
     clauses = pl.DataFrame(
