@@ -47,6 +47,7 @@ only because "him" is a person target.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -54,7 +55,9 @@ import polars as pl
 import yaml
 
 from transforms import intent_content, intent_context
+from transforms.casefold import fold
 from transforms.intent_content import first_category, within
+from transforms.intent_gate import may_match
 from transforms.lexicon import pattern, replace_each, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -85,14 +88,18 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr) -> pl.Expr:
+def _category_span(
+    column: str, chosen: pl.Expr, *, source: str, where: pl.Expr, named: Iterable[str]
+) -> pl.Expr:
     """Return the evidence span of the chosen category's lexicon in ``column``, else null.
 
-    Each lexicon is searched only on the rows of its category where ``where`` holds.
+    Each lexicon is searched only on the rows of its category where ``where`` holds, and only
+    for the categories in ``named`` (those some row chose: a search for another finds no row).
     """
+    named = set(named)
     window = thresholds()["content_window_chars"]
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
-    for name in CATEGORIES:
+    for name in (name for name in CATEGORIES if name in named):
         chosen_here = chosen == name
         # A category found by the content reading is also evidenced by the words that found it.
         regex = pattern(f"harm_{name}")
@@ -111,6 +118,11 @@ def has_harm_term(text: pl.Expr) -> pl.Expr:
     return pl.any_horizontal(text.str.contains(pattern(f"harm_{name}")) for name in CATEGORIES)
 
 
+def _masked_words() -> str:
+    """Return the regex of the words ``_mask`` starts from: a text without one is not rewritten."""
+    return pattern("intent_compute_verbs", "intent_homonym")
+
+
 def _mask(raw: pl.Expr) -> pl.Expr:
     """Return ``raw`` with harmless uses of harm words (homonyms, computing verbs) blanked out."""
     window = thresholds()["compute_window_chars"]
@@ -122,7 +134,7 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     after = rf"(?P<rest>{context}[^.?!;\n]{{0,{window}}}?){verb}"
     homonym = pattern("intent_homonym")
     # Every rewrite below needs a verb or a homonym: the others keep their text, unsearched.
-    touched = raw.str.contains(pattern("intent_compute_verbs", "intent_homonym"))
+    touched = raw.str.contains(_masked_words())
     some = pl.when(touched).then(raw)
     computing = replace_each(
         some, [(as_object, " ${rest}"), (before, " ${rest}"), (after, "${rest} ")]
@@ -245,16 +257,40 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     )
 
 
-def _read_with_anchor(base: pl.LazyFrame, continues: pl.Expr) -> pl.LazyFrame:
+def _category_regexes() -> tuple[str, ...]:
+    """Return the regexes of which one must match for a text to have a harm or content category.
+
+    A request's own category comes from a harm lexicon or a disclosure; its content category from
+    explicit words, hateful pairings, threats, gore or abuse (``transforms.intent_content``).
+    """
+    window = thresholds()["content_window_chars"]
+    return (
+        *(pattern(f"harm_{name}") for name in CATEGORIES),
+        pattern("intent_disclosure"),
+        *intent_content.root_patterns(window),
+    )
+
+
+def _may_have_category(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` can have a category: a necessary condition, cheap to test.
+
+    Masking (``_mask``) only blanks words out, so a harm term in the masked text is in the text
+    itself, except across the blanks it leaves; a text that masking rewrites is always read.
+    """
+    folded = fold(text)
+    return may_match(folded, *_category_regexes()) | may_match(folded, _masked_words())
+
+
+def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     """Return ``base`` with how the request reads (``u_cat``, ``u_intent``) and, for a continuation,
     how its anchor reads (``a_cat``, ``a_intent``; null for the other turns, which never use them).
 
-    Both are read in one pass over the requests stacked on the anchors of the continuations: one
-    pass compiles each of the many regexes once, where a second pass over a column of anchors,
-    empty for most turns, compiled them all again (Polars keeps few compiled regexes).
+    Only texts that can have a category (``_may_have_category``) are read, the requests and the
+    anchors of the continuations stacked in one pass (one pass compiles each of the many regexes
+    once); any other text reads benign without a category, as ``_read`` would read it.
     """
     row, anchored = f"{_P}row", f"{_P}anchored"
-    indexed = base.with_row_index(row)
+    indexed = base.lazy().with_row_index(row)
     texts = pl.concat(
         [
             indexed.select(
@@ -270,21 +306,27 @@ def _read_with_anchor(base: pl.LazyFrame, continues: pl.Expr) -> pl.LazyFrame:
                 pl.lit(True).alias(anchored),
             ),
         ]
-    )
-    # One consumer of the read (a second would read it all again): its rows grouped per turn.
-    cat, intent = pl.col(f"{_P}r_cat"), pl.col(f"{_P}r_intent")
+    ).filter(_may_have_category(pl.col(f"{_P}text")))
     read = (
         _read(texts, f"{_P}text", f"{_P}r_")
-        .group_by(row)
-        .agg(
-            *(
-                column.filter(pl.col(anchored) == side).first().alias(f"{_P}{prefix}{name}")
-                for side, prefix in ((False, "u_"), (True, "a_"))
-                for name, column in (("cat", cat), ("intent", intent))
-            )
-        )
+        .select(row, anchored, f"{_P}r_cat", f"{_P}r_intent")
+        .collect(engine="in-memory")
     )
-    return indexed.join(read, on=row, how="left", maintain_order="left").drop(row)
+    for side, prefix in ((False, "u_"), (True, "a_")):
+        part = read.filter(pl.col(anchored) == side).select(
+            row,
+            pl.col(f"{_P}r_cat").alias(f"{_P}{prefix}cat"),
+            pl.col(f"{_P}r_intent").alias(f"{_P}{prefix}intent"),
+        )
+        indexed = indexed.join(part.lazy(), on=row, how="left", maintain_order="left")
+    return (
+        indexed.with_columns(
+            pl.col(f"{_P}u_intent").fill_null("benign"),
+            pl.when(continues).then(pl.col(f"{_P}a_intent").fill_null("benign")),
+        )
+        .drop(row)
+        .collect(engine="in-memory")
+    )
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -315,6 +357,27 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     {'source': 'user', 'start': 25, 'end': 35, 'text': 'terrorisme'}
     """
     require_columns(turns, ["user_text", "system_text", "context_text"], labeller="intent")
+    # The plan depends on the data (which rows and categories need which regexes), so the frame
+    # is labelled as a whole, with the output columns declared up front.
+    schema = dict(turns.collect_schema()) | dict(_OUTPUT_SCHEMA)
+    return turns.map_batches(_label_batch, schema=schema)
+
+
+#: The columns ``label`` adds, in order.
+_OUTPUT_SCHEMA = (
+    ("prompt_intent", pl.String),
+    ("jailbreak_framing", pl.Boolean),
+    ("imminent_danger", pl.Boolean),
+    ("harm_category", pl.String),
+    ("harm_category__evidence", EVIDENCE_DTYPE),
+    ("prompt_intent__evidence", EVIDENCE_DTYPE),
+    ("jailbreak_framing__evidence", EVIDENCE_DTYPE),
+    ("imminent_danger__evidence", EVIDENCE_DTYPE),
+)
+
+
+def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
+    """Return ``turns`` with the intent family's columns (``label``, on a collected frame)."""
     limits = thresholds()
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
     override = pattern("intent_override")
@@ -323,15 +386,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
     user = pl.col(f"{_P}user")
     continues = pl.col(f"{_P}continues")
-    base = turns.with_columns(
-        pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
-        pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
-        lines.list.join("\n").alias(f"{_P}context"),
-    ).with_columns(
-        intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"),
-        intent_context.follows_distress(user, limits["continuation_max_words"]).alias(
-            f"{_P}follows"
-        ),
+    base = (
+        turns.lazy()
+        .with_columns(
+            pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
+            pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
+            lines.list.join("\n").alias(f"{_P}context"),
+        )
+        .with_columns(
+            intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"),
+            intent_context.follows_distress(user, limits["continuation_max_words"]).alias(
+                f"{_P}follows"
+            ),
+        )
     )
     # Only a continuation looks back, so the earlier request is read only for those turns; only
     # a turn that stays with distress needs to know whether earlier lines disclosed any.
@@ -345,7 +412,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .fill_null("")
         .alias(f"{_P}anchor"),
     )
-    read = _read_with_anchor(base, continues)
+    read = _read_with_anchor(base.collect(engine="in-memory"), continues).lazy()
     own_cat, own_intent = pl.col(f"{_P}u_cat"), pl.col(f"{_P}u_intent")
     # The earlier request counts only for a short turn that refers back to a harmful request.
     inherits = continues & (pl.col(f"{_P}a_intent") == "harmful") & (own_intent != "harmful")
@@ -383,26 +450,39 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.lit("none"))
         .otherwise(pl.col(f"{_P}category"))
         .alias("harm_category")
-    )
+    ).collect(engine="in-memory")
 
     # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
     category = pl.col("harm_category")
     harm_named = category.ne_missing("none")
     in_user = harm_named & (~pl.col(f"{_P}from_context") | own_cat.is_not_null()).fill_null(True)
     in_context = harm_named & (pl.col(f"{_P}from_context") & own_cat.is_null()).fill_null(True)
+    # Only the categories some row names are searched for: the others would find no row.
+    named = labelled.select(
+        *(
+            category.filter(where).unique().implode().alias(n)
+            for n, where in (("u", in_user), ("c", in_context))
+        )
+    ).row(0)
     category_evidence = (
         pl.when(category == "none")
         .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
         .when(~pl.col(f"{_P}from_context") | own_cat.is_not_null())
         .then(
             pl.coalesce(
-                _category_span(f"{_P}user", category, source="user", where=in_user),
+                _category_span(f"{_P}user", category, source="user", where=in_user, named=named[0]),
                 span(f"{_P}user", pattern("intent_disclosure"), source="user", where=in_user),
             )
         )
         .otherwise(
             pl.coalesce(
-                _category_span(f"{_P}context_text", category, source="context", where=in_context),
+                _category_span(
+                    f"{_P}context_text",
+                    category,
+                    source="context",
+                    where=in_context,
+                    named=named[1],
+                ),
                 span(
                     f"{_P}context_text",
                     pattern("intent_disclosure"),
@@ -427,7 +507,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
     category_found = pl.col("harm_category__evidence")
     return (
-        labelled.with_columns(harm_category__evidence=category_evidence)
+        labelled.lazy()
+        .with_columns(harm_category__evidence=category_evidence)
         .with_columns(
             prompt_intent__evidence=pl.when(harmful)
             .then(pl.coalesce(action_evidence, category_found))
@@ -448,4 +529,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             imminent_danger__evidence=pl.when(imminent_now).then(imminent_evidence),
         )
         .select(pl.exclude(f"^{_P}.*$"))
+        .collect(engine="in-memory")
     )

@@ -90,6 +90,22 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     )
 
 
+def root_patterns(window: int) -> tuple[str, ...]:
+    """Return regexes one of which matches every text ``category`` gives a category to.
+
+    Explicit or soft sexual words, a hateful pairing or slur, a threat, gore, or abuse: each
+    category below needs one of them (sexual_minors needs sexual, hate by violence needs violence).
+    """
+    return (
+        pattern("intent_explicit"),
+        pattern("intent_explicit_soft"),
+        *hate_patterns(window),
+        pattern("intent_threat"),
+        pattern("intent_gore"),
+        patterns(window)["harassment"],
+    )
+
+
 def category(text: pl.Expr, window: int) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
