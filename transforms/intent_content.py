@@ -23,6 +23,7 @@ How each is recognised, from the lexicons (each file's header says what it holds
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import polars as pl
@@ -106,33 +107,34 @@ def root_patterns(window: int) -> tuple[str, ...]:
     )
 
 
-def category(text: pl.Expr, window: int) -> pl.Expr:
+def category(text: pl.Expr, window: int, form: Callable[[str], str] = str) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
-    Null when the message is none of these. ``window`` as in ``patterns``.
+    Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each
+    regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does).
 
     >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
     >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()
     ['harassment', None, None]
     """
     found = patterns(window)
-    strong_sex = text.str.contains(pattern("intent_explicit"))
+    strong_sex = text.str.contains(form(pattern("intent_explicit")))
     # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which
     # one is not anatomy, or one explicit word, is content.
-    soft = text.str.contains(pattern("intent_explicit_soft"))
-    sexual = strong_sex | (soft & (text.str.count_matches(found["sexual"]) >= 2))
+    soft = text.str.contains(form(pattern("intent_explicit_soft")))
+    sexual = strong_sex | (soft & (text.str.count_matches(form(found["sexual"])) >= 2))
     # Injuries listed by someone asking how to look after them are a medical question, not gore.
-    gore = (text.str.count_matches(pattern("intent_gore")) >= 2) & ~text.str.contains(
-        pattern("intent_care")
+    gore = (text.str.count_matches(form(pattern("intent_gore"))) >= 2) & ~text.str.contains(
+        form(pattern("intent_care"))
     )
-    violent = text.str.contains(pattern("intent_threat")) | gore
+    violent = text.str.contains(form(pattern("intent_threat"))) | gore
     # Violence wished on a group is hate: "kill them all" after naming who "them" are.
     hit = {
-        "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
+        "sexual_minors": sexual & text.str.contains(form(found["sexual_minors"])),
         "sexual": sexual,
-        "hate": pl.any_horizontal(text.str.contains(regex) for regex in hate_patterns(window))
-        | (violent & text.str.contains(pattern("intent_group"))),
+        "hate": pl.any_horizontal(text.str.contains(form(regex)) for regex in hate_patterns(window))
+        | (violent & text.str.contains(form(pattern("intent_group")))),
         "violence_weapons": violent,
-        "harassment": text.str.contains(found["harassment"]),
+        "harassment": text.str.contains(form(found["harassment"])),
     }
     return first_category(hit, CATEGORIES)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
 import polars as pl
@@ -198,9 +199,15 @@ def _usable(literals: frozenset[str] | None, spaced: bool) -> frozenset[str] | N
     return literals if literals and min(map(len, literals)) >= MIN_LITERAL else None
 
 
-def _required_seq(items: list, spaced: bool) -> frozenset[str] | None:
-    """Return the best required-literal set of a concatenation of parsed items, or None."""
-    candidates: list[frozenset[str]] = []
+#: A tree of the ways a regex's required literals can be chosen: a literal set (a leaf), a
+#: concatenation (``("seq", parts)``: any one part will do) or an alternation (``("alt",
+#: branches)``: one choice per branch, joined).
+Tree = frozenset[str] | tuple[str, tuple["Tree", ...]]
+
+
+def _required_seq(items: list, spaced: bool) -> Tree | None:
+    """Return the tree of required-literal choices of a concatenation of parsed items, or None."""
+    candidates: list[Tree] = []
     run: frozenset[str] = frozenset({""})
 
     def close() -> None:
@@ -238,38 +245,42 @@ def _required_seq(items: list, spaced: bool) -> frozenset[str] | None:
         if child is not None:
             candidates.append(child)
     close()
-    return max(candidates, key=_score) if candidates else None
+    return ("seq", tuple(candidates)) if candidates else None
 
 
-def _required_item(item: tuple, spaced: bool) -> frozenset[str] | None:
+def _required_item(item: tuple, spaced: bool) -> Tree | None:
     op, arg = item
     if op is sre.SUBPATTERN:
         return _required_seq(arg[-1], spaced)
     if op is sre.BRANCH:
-        sets = [_required_seq(branch, spaced) for branch in arg[1]]
-        if any(s is None for s in sets):
+        branches = [_required_seq(branch, spaced) for branch in arg[1]]
+        if any(b is None for b in branches):
             return None
-        return frozenset().union(*sets)
+        return ("alt", tuple(branches))
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
         return _required_seq(arg[2], spaced)
     return None
 
 
+def _choose(tree: Tree, score: Callable[[frozenset[str]], tuple]) -> frozenset[str]:
+    """Return the literal set the tree gives when each concatenation takes its best part."""
+    if isinstance(tree, frozenset):
+        return tree
+    kind, parts = tree
+    choices = [_choose(part, score) for part in parts]
+    if kind == "alt":
+        return frozenset().union(*choices)
+    return max(choices, key=score)
+
+
+def _leaves(tree: Tree) -> set[str]:
+    if isinstance(tree, frozenset):
+        return set(tree)
+    return set().union(*(_leaves(part) for part in tree[1]))
+
+
 @cache
-def required_literals(regex: str, *, spaced: bool = False) -> frozenset[str] | None:
-    """Return folded strings one of which occurs in the folded text of any match, or None.
-
-    ``spaced``: the regex searches a text in which spaces were put in place of removed words
-    (the intent labeller's masked text); each literal is then cut to its longest piece without
-    a space, which the original text holds too.
-
-    >>> sorted(required_literals(r"(?i)\\b(?:kill|murder)\\s+(?:him|her)\\b"))
-    ['kill', 'murder']
-    >>> sorted(required_literals(r"(?i)\\bpipe bombs?\\b|\\bNapalm\\b", spaced=True))
-    ['bombs', 'napalm', 'pipe']
-    >>> required_literals(r"(?i)\\b\\w+ing\\b|\\bno\\b") is None
-    True
-    """
+def _tree(regex: str, spaced: bool) -> Tree | None:
     # POSIX classes ("[[:word:]]") read as plain characters to Python's parser.
     if "[:" in regex:
         return None
@@ -282,15 +293,69 @@ def required_literals(regex: str, *, spaced: bool = False) -> frozenset[str] | N
     return _required_seq(list(parsed), spaced)
 
 
-def may_match(folded: pl.Expr, *regexes: str, spaced: bool = False) -> pl.Expr:
+@cache
+def candidate_literals(regex: str, *, spaced: bool = False) -> frozenset[str]:
+    """Return every literal ``required_literals`` may choose from for ``regex``."""
+    tree = _tree(regex, spaced)
+    return frozenset() if tree is None else frozenset(_leaves(tree))
+
+
+def required_literals(
+    regex: str, *, spaced: bool = False, rows: Mapping[str, int] | None = None
+) -> frozenset[str] | None:
+    """Return folded strings one of which occurs in the folded text of any match, or None.
+
+    ``spaced``: the regex searches a text in which spaces were put in place of removed words
+    (the intent labeller's masked text); each literal is then cut to its longest piece without
+    a space, which the original text holds too. ``rows``: how many texts hold each literal
+    (``literal_rows``); the literals held by the fewest texts are then chosen, else the longest
+    that are no common word.
+
+    >>> sorted(required_literals(r"(?i)\\b(?:kill|murder)\\s+(?:him|her)\\b"))
+    ['kill', 'murder']
+    >>> sorted(required_literals(r"(?i)\\bpipe bombs?\\b|\\bNapalm\\b", spaced=True))
+    ['bombs', 'napalm', 'pipe']
+    >>> sorted(required_literals(r"(?i)\\bpipe\\s+bombs?\\b"))
+    ['pipe']
+    >>> sorted(required_literals(r"(?i)\\bpipe\\s+bombs?\\b", rows={"pipe": 9, "bomb": 1}))
+    ['bomb', 'bombs']
+    >>> required_literals(r"(?i)\\b\\w+ing\\b|\\bno\\b") is None
+    True
+    """
+    tree = _tree(regex, spaced)
+    if tree is None:
+        return None
+    if rows is None:
+        return _choose(tree, _score)
+    return _choose(tree, lambda lits: (-sum(rows.get(s, 0) for s in lits), _score(lits)))
+
+
+def literal_rows(folded: pl.Series, literals: Iterable[str]) -> dict[str, int]:
+    """Return how many of the ``folded`` texts hold each of ``literals`` (absent: none)."""
+    found = (
+        folded.str.extract_many(sorted(set(literals)), overlapping=True)
+        .list.unique()
+        .explode()
+        .drop_nulls()
+        .value_counts()
+    )
+    return dict(found.iter_rows())
+
+
+def may_match(
+    folded: pl.Expr,
+    *regexes: str,
+    spaced: bool = False,
+    rows: Mapping[str, int] | None = None,
+) -> pl.Expr:
     """Return whether ``folded`` (a folded text) holds a required literal of any of ``regexes``.
 
     False means none of them can match the text; a regex without required literals makes every
-    row true. Null texts give null.
+    row true. Null texts give null. ``spaced`` and ``rows`` as in ``required_literals``.
     """
     literals: set[str] = set()
     for regex in regexes:
-        found = required_literals(regex, spaced=spaced)
+        found = required_literals(regex, spaced=spaced, rows=rows)
         if found is None:
             return folded.is_not_null() | folded.is_null()
         literals |= found
