@@ -58,6 +58,7 @@ import yaml
 from transforms import intent_content, intent_context
 from transforms.casefold import fold
 from transforms.intent_content import first_category, within
+from transforms.intent_context import by_distinct
 from transforms.intent_gate import candidate_literals, literal_rows, may_match
 from transforms.lexicon import ascii_variant, is_ascii, pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
@@ -339,9 +340,10 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     """Return ``base`` with how the request reads (``u_cat``, ``u_intent``) and, for a continuation,
     how its anchor reads (``a_cat``, ``a_intent``; null for the other turns, which never use them).
 
-    Only texts that can have a category (``_may_have_category``) are read, the requests and the
-    anchors of the continuations stacked in one pass (one pass compiles each of the many regexes
-    once); any other text reads benign without a category, as ``_read`` would read it.
+    Only texts that can have a category (``_may_have_category``) are read, each distinct one
+    once, the requests and the anchors of the continuations stacked in one pass (one pass
+    compiles each of the many regexes once); any other text reads benign without a category, as
+    ``_read`` would read it.
     """
     row, anchored = f"{_P}row", f"{_P}anchored"
     indexed = base.lazy().with_row_index(row)
@@ -349,38 +351,40 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
         [
             indexed.select(
                 row,
-                "system_text",
+                pl.col("system_text").cast(pl.String),
                 pl.col(f"{_P}user").alias(f"{_P}text"),
                 pl.lit(False).alias(anchored),
             ),
             indexed.filter(continues).select(
                 row,
-                "system_text",
+                pl.col("system_text").cast(pl.String),
                 pl.col(f"{_P}anchor").alias(f"{_P}text"),
                 pl.lit(True).alias(anchored),
             ),
         ]
     ).collect(engine="in-memory")
     texts = texts.filter(_may_have_category(texts, f"{_P}text"))
+    # A reading depends only on the text and its system text: each distinct pair is read once
+    # (requests repeat: templates, greetings, "go on").
+    keys = [f"{_P}text", "system_text"]
+    distinct = texts.select(keys).unique()
     # Texts of ASCII characters only (with their system text) are read with the ASCII forms of
     # the regexes, the others as written: each form is compiled only if some text needs it.
-    plain = is_ascii(pl.col(f"{_P}text")) & is_ascii(
-        pl.col("system_text").cast(pl.String)
-    ).fill_null(True)
-    texts = texts.with_columns(plain.alias(f"{_P}plain"))
+    plain = is_ascii(pl.col(f"{_P}text")) & is_ascii(pl.col("system_text")).fill_null(True)
+    distinct = distinct.with_columns(plain.alias(f"{_P}plain"))
     parts = [
         _read(part.lazy(), f"{_P}text", f"{_P}r_", form)
-        .select(row, anchored, f"{_P}r_cat", f"{_P}r_intent")
+        .select(*keys, f"{_P}r_cat", f"{_P}r_intent")
         .collect(engine="in-memory")
         for part, form in (
-            (texts.filter(pl.col(f"{_P}plain")), _ascii_form),
-            (texts.filter(~pl.col(f"{_P}plain")), _same),
+            (distinct.filter(pl.col(f"{_P}plain")), _ascii_form),
+            (distinct.filter(~pl.col(f"{_P}plain")), _same),
         )
         if part.height
     ]
     none = pl.lit(None, dtype=pl.String)
-    empty = texts.select(row, anchored, none.alias(f"{_P}r_cat"), none.alias(f"{_P}r_intent"))
-    read = pl.concat(parts) if parts else empty
+    empty = distinct.select(*keys, none.alias(f"{_P}r_cat"), none.alias(f"{_P}r_intent"))
+    read = texts.join(pl.concat(parts) if parts else empty, on=keys, how="left", nulls_equal=True)
     for side, prefix in ((False, "u_"), (True, "a_")):
         part = read.filter(pl.col(anchored) == side).select(
             row,
@@ -455,20 +459,19 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
     user = pl.col(f"{_P}user")
     continues = pl.col(f"{_P}continues")
     user_rx, context_rx = (_regex_form(turns, c) for c in ("user_text", "context_text"))
-    base = (
-        turns.lazy()
-        .with_columns(
-            pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
-            pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
-            lines.list.join("\n").alias(f"{_P}context"),
-        )
-        .with_columns(
-            intent_context.is_continuation(user, *turn_limits, user_rx).alias(f"{_P}continues"),
-            intent_context.follows_distress(user, limits["continuation_max_words"], user_rx).alias(
-                f"{_P}follows"
-            ),
-        )
+    base = turns.lazy().with_columns(
+        pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
+        pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
+        lines.list.join("\n").alias(f"{_P}context"),
     )
+    base = by_distinct(
+        base.collect(engine="in-memory"),
+        f"{_P}user",
+        intent_context.is_continuation(user, *turn_limits, user_rx).alias(f"{_P}continues"),
+        intent_context.follows_distress(user, limits["continuation_max_words"], user_rx).alias(
+            f"{_P}follows"
+        ),
+    ).lazy()
     # Only a continuation looks back, so the earlier request is read only for those turns; only
     # a turn that stays with distress needs to know whether earlier lines disclosed any.
     base = base.with_columns(
@@ -526,22 +529,44 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         .alias("harm_category")
     ).collect(engine="in-memory")
     # Evidence is built only for the turns that can have some (a named or null category, a
-    # non-benign intent, jailbreak framing, imminent danger); every other turn has none.
+    # non-benign intent, jailbreak framing, imminent danger); every other turn has none. It
+    # depends only on the columns in ``_EVIDENCE_KEYS``, so each distinct set of them is
+    # searched once.
     row = f"{_P}row"
-    labelled = labelled.with_row_index(row)
     needs = (
         pl.col("harm_category").ne_missing("none")
         | pl.col("prompt_intent").ne_missing("benign")
         | pl.col("jailbreak_framing").fill_null(True)
         | pl.col("imminent_danger").fill_null(True)
     )
-    evidenced = _evidence(labelled.filter(needs))
+    distinct = labelled.filter(needs).select(_EVIDENCE_KEYS).unique().with_row_index(row)
+    evidenced = distinct.join(_evidence(distinct), on=row).drop(row)
     return (
         labelled.lazy()
-        .join(evidenced.lazy(), on=row, how="left", maintain_order="left")
+        .join(
+            evidenced.lazy(),
+            on=list(_EVIDENCE_KEYS),
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
         .select(pl.exclude(f"^{_P}.*$"))
         .collect(engine="in-memory")
     )
+
+
+#: The columns a turn's evidence is built from (``_evidence``).
+_EVIDENCE_KEYS = (
+    f"{_P}user",
+    f"{_P}context_text",
+    f"{_P}u_cat",
+    f"{_P}from_context",
+    f"{_P}jail_user",
+    "harm_category",
+    "prompt_intent",
+    "jailbreak_framing",
+    "imminent_danger",
+)
 
 
 def _ascii_form(regex: str) -> str:
@@ -566,7 +591,10 @@ def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
 
 
 def _evidence(labelled: pl.DataFrame) -> pl.DataFrame:
-    """Return the row index and the evidence columns of the labelled turns in ``labelled``."""
+    """Return the row index and the evidence columns of the labelled turns in ``labelled``.
+
+    ``labelled`` holds the columns of ``_EVIDENCE_KEYS`` and a row index.
+    """
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
     override = pattern("intent_override")
     own_cat = pl.col(f"{_P}u_cat")

@@ -76,6 +76,18 @@ def is_continuation(
     return pl.when(short).then(continues).otherwise(pl.lit(False))
 
 
+def by_distinct(frame: pl.DataFrame, key: str, *columns: pl.Expr, keep: str = "") -> pl.DataFrame:
+    """Return ``frame`` with ``columns`` computed once per distinct value of ``key`` (and of the
+    column ``keep``, which they may read), in the order of ``frame``.
+
+    The same text gives the same reading, so a column that reads only the text is computed on
+    the distinct texts and joined back.
+    """
+    keys = [key, keep] if keep else [key]
+    distinct = frame.lazy().select(keys).unique().with_columns(*columns).collect(engine="in-memory")
+    return frame.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
 def anchors(
     frame: pl.DataFrame,
     lines: str,
@@ -110,14 +122,16 @@ def anchors(
         for name in categories
     )
     flat = (
-        indexed.filter(pl.col(where))
-        .select(row, line)
-        .explode(lines)
-        .with_columns(
-            is_continuation(line, max_words, anaphora_max_words, form).alias("__follow_up")
-        )
-        .with_columns((follow_up & ~own_harm).alias("__continues"))
-        .collect(engine="in-memory")
+        indexed.filter(pl.col(where)).select(row, line).explode(lines).collect(engine="in-memory")
+    )
+    # Each distinct line is read once (follow-ups such as "go on" recur).
+    flat = by_distinct(
+        flat,
+        lines,
+        is_continuation(line, max_words, anaphora_max_words, form).alias("__follow_up"),
+    )
+    flat = by_distinct(
+        flat, lines, (follow_up & ~own_harm).alias("__continues"), keep="__follow_up"
     )
     substantive = flat.filter(~pl.col("__continues")).unique(row, keep="last")
     last = flat.unique(row, keep="last")
