@@ -38,6 +38,13 @@ request continues them. ``imminent_danger`` is a present danger (``intent_immine
 self-harm term with a plan, means or timeline (``intent_plan``: tonight, I have the pills). Every
 prompt signal is set, also when there is no reply; a null ``user_text`` is an empty request.
 
+How it runs (the plan depends on the data, the labels do not): ``label`` labels the collected
+frame as a whole. Only a text holding a required literal of a category regex can have a category
+(``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
+(with its system text) is read once, as are the distinct user turns, earlier user lines and
+evidence inputs; texts made only of ASCII characters are searched with the ASCII-only form of
+each regex (``_ascii_form``: the same matches, far cheaper to compile), the others as written.
+
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
 "kill a process, then kill my boss" it points at the first "kill"; a category carried over from
 the earlier turns points at its first match in ``context_text``, which may be in an assistant line.
@@ -363,11 +370,11 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
             ),
         ]
     ).collect(engine="in-memory")
-    texts = texts.filter(_may_have_category(texts, f"{_P}text"))
     # A reading depends only on the text and its system text: each distinct pair is read once
-    # (requests repeat: templates, greetings, "go on").
+    # (requests repeat: templates, greetings, "go on"), if it can have a category at all.
     keys = [f"{_P}text", "system_text"]
     distinct = texts.select(keys).unique()
+    distinct = distinct.filter(_may_have_category(distinct, f"{_P}text"))
     # Texts of ASCII characters only (with their system text) are read with the ASCII forms of
     # the regexes, the others as written: each form is compiled only if some text needs it.
     plain = is_ascii(pl.col(f"{_P}text")) & is_ascii(pl.col("system_text")).fill_null(True)
