@@ -182,6 +182,7 @@ _COMMON_WORDS = frozenset(
 )
 
 
+@cache
 def _score(literals: frozenset[str]) -> tuple[bool, int, int]:
     """Return how good a gate the literals make: none a common word, then longest, then fewest."""
     common = any(
