@@ -42,7 +42,7 @@ How it runs (the plan depends on the data, the labels do not): ``label`` labels 
 frame as a whole. Only a text holding a required literal of a category regex can have a category
 (``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
-evidence inputs; texts made only of ASCII characters are searched with the ASCII-only form of
+evidence inputs; texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
 each regex (``_ascii_form``: the same matches, far cheaper to compile), the others as written.
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
@@ -67,7 +67,7 @@ from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_gate import candidate_literals, literal_rows, may_match
-from transforms.lexicon import ascii_variant, is_ascii, pattern, require_columns, span
+from transforms.lexicon import ascii_variant, pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
@@ -375,9 +375,10 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     keys = [f"{_P}text", "system_text"]
     distinct = texts.select(keys).unique()
     distinct = distinct.filter(_may_have_category(distinct, f"{_P}text"))
-    # Texts of ASCII characters only (with their system text) are read with the ASCII forms of
-    # the regexes, the others as written: each form is compiled only if some text needs it.
-    plain = is_ascii(pl.col(f"{_P}text")) & is_ascii(pl.col("system_text")).fill_null(True)
+    # Texts without letters, digits or spaces outside ASCII (with their system text) are read
+    # with the ASCII forms of the regexes, the others as written: each form is compiled only if
+    # some text needs it.
+    plain = _ascii_words(pl.col(f"{_P}text")) & _ascii_words(pl.col("system_text")).fill_null(True)
     distinct = distinct.with_columns(plain.alias(f"{_P}plain"))
     parts = [
         _read(part.lazy(), f"{_P}text", f"{_P}r_", form)
@@ -579,8 +580,9 @@ _EVIDENCE_KEYS = (
 def _ascii_form(regex: str) -> str:
     r"""Return ``regex`` with ``\w``, ``\d``, ``\s`` and ``\b`` restricted to ASCII.
 
-    The same matches on a text of ASCII characters only, for a fraction of the compiling: the
-    Unicode classes are most of the automaton of a large lexicon regex.
+    The same matches on a text without letters, digits or spaces outside ASCII
+    (``_ascii_words``), for a fraction of the compiling: the Unicode classes are most of the
+    automaton of a large lexicon regex.
 
     >>> print(_ascii_form(r"(?i)\bkill\b"))
     (?i)(?-u:\b)kill(?-u:\b)
@@ -589,10 +591,24 @@ def _ascii_form(regex: str) -> str:
     return fast if fast != regex else re.sub(r"(?<!\\)((?:\\\\)*)\\b", r"\1(?-u:\\b)", regex)
 
 
+def _ascii_words(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` holds no letter, digit or space outside ASCII.
+
+    On such a text (curly quotes, dashes and emoji are fine) the ASCII form of a regex
+    (``_ascii_form``) finds the same matches: its classes and word boundaries differ from the
+    Unicode ones only on such characters.
+
+    >>> pl.Series(["it’s “ok” 👍", "café", "a\u00a0b"]).to_frame("t").select(_ascii_words(pl.col("t")))["t"].to_list()
+    [True, False, False]
+    """
+    return ~text.str.contains(r"[\w\s--[\x00-\x7F]]")
+
+
 def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
-    """Return how to write a regex searched on ``column`` of ``frame``: ASCII-only when every
-    text of the column is ASCII (the same matches there), as written otherwise."""
-    if frame.select(is_ascii(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
+    """Return how to write a regex searched on ``column`` of ``frame``: the ASCII form when no
+    text of the column holds a letter, digit or space outside ASCII (``_ascii_words``: the same
+    matches there), as written otherwise."""
+    if frame.select(_ascii_words(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
         return _ascii_form
     return lambda regex: regex
 
