@@ -592,7 +592,7 @@ def _ascii_form(regex: str) -> str:
 
 
 def _ascii_words(text: pl.Expr) -> pl.Expr:
-    """Return whether ``text`` holds no letter, digit or space outside ASCII.
+    """Return whether ``text`` holds no letter, digit or space outside ASCII (null for null).
 
     On such a text (curly quotes, dashes and emoji are fine) the ASCII form of a regex
     (``_ascii_form``) finds the same matches: its classes and word boundaries differ from the
@@ -601,7 +601,10 @@ def _ascii_words(text: pl.Expr) -> pl.Expr:
     >>> pl.Series(["it’s “ok” 👍", "café", "a\u00a0b"]).to_frame("t").select(_ascii_words(pl.col("t")))["t"].to_list()
     [True, False, False]
     """
-    return ~text.str.contains(r"[\w\s--[\x00-\x7F]]")
+    # Only a text with a character outside ASCII (more characters than bytes) is searched.
+    wide = pl.when(text.str.len_bytes() != text.str.len_chars()).then(text)
+    found = wide.str.contains(r"[\w\s--[\x00-\x7F]]").fill_null(False)
+    return pl.when(text.is_not_null()).then(~found)
 
 
 def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
