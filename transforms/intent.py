@@ -66,7 +66,7 @@ from transforms import intent_content, intent_context
 from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
-from transforms.intent_gate import candidate_literals, literal_rows, may_match
+from transforms.intent_gate import as_written, candidate_literals, literal_rows, may_match
 from transforms.lexicon import ascii_variant, pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -126,12 +126,7 @@ def _category_span(
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
 
 
-def _same(regex: str) -> str:
-    """Return ``regex`` as it is (the form of a regex searched on any text)."""
-    return regex
-
-
-def has_harm_term(text: pl.Expr, form: Callable[[str], str] = _same) -> pl.Expr:
+def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
@@ -159,7 +154,7 @@ def _masked_words() -> str:
 
 
 def _mask(
-    raw: pl.Expr, form: Callable[[str], str] = _same, touched: pl.Expr | None = None
+    raw: pl.Expr, form: Callable[[str], str] = as_written, touched: pl.Expr | None = None
 ) -> pl.Expr:
     """Return ``raw`` with harmless uses of harm words (homonyms, computing verbs) blanked out.
 
@@ -188,7 +183,9 @@ def _mask(
     return pl.when(touched).then(masked).otherwise(raw)
 
 
-def _read(lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = _same) -> pl.LazyFrame:
+def _read(
+    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+) -> pl.LazyFrame:
     """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
 
     ``system_text`` is read for a safe (game, fiction) context; scratch columns start with ``out``.
@@ -386,7 +383,7 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
         .collect(engine="in-memory")
         for part, form in (
             (distinct.filter(pl.col(f"{_P}plain")), _ascii_form),
-            (distinct.filter(~pl.col(f"{_P}plain")), _same),
+            (distinct.filter(~pl.col(f"{_P}plain")), as_written),
         )
         if part.height
     ]

@@ -28,6 +28,7 @@ from functools import cache
 
 import polars as pl
 
+from transforms.intent_gate import as_written
 from transforms.lexicon import pattern
 
 
@@ -107,7 +108,7 @@ def root_patterns(window: int) -> tuple[str, ...]:
     )
 
 
-def category(text: pl.Expr, window: int, form: Callable[[str], str] = str) -> pl.Expr:
+def category(text: pl.Expr, window: int, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
     Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each

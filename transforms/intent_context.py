@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from transforms.intent_gate import as_written
 from transforms.lexicon import pattern
 
 _USER_LINES = r"(?m)^user:[^\n]*"
@@ -40,7 +41,7 @@ def user_lines(context_text: pl.Expr) -> pl.Expr:
 
 
 def is_continuation(
-    text: pl.Expr, max_words: int, anaphora_max_words: int, form: Callable[[str], str] = str
+    text: pl.Expr, max_words: int, anaphora_max_words: int, form: Callable[[str], str] = as_written
 ) -> pl.Expr:
     """Return whether ``text`` is a short turn that refers back to an earlier request.
 
@@ -95,7 +96,7 @@ def anchors(
     max_words: int,
     anaphora_max_words: int,
     categories: tuple[str, ...],
-    form: Callable[[str], str] = str,
+    form: Callable[[str], str] = as_written,
 ) -> pl.Series:
     """Return the earlier request each follow-up refers to: the last line that is no continuation.
 
@@ -148,7 +149,7 @@ def anchors(
     )
 
 
-def carries_distress(lines: pl.Expr, form: Callable[[str], str] = str) -> pl.Expr:
+def carries_distress(lines: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return whether any earlier user line discloses self-harm or suicidal thoughts.
 
     >>> lines = pl.lit(pl.Series([["I feel like such a burden to everyone", "ok"]]))
@@ -158,7 +159,9 @@ def carries_distress(lines: pl.Expr, form: Callable[[str], str] = str) -> pl.Exp
     return lines.list.eval(pl.element().str.contains(form(pattern("intent_disclosure")))).list.any()
 
 
-def follows_distress(text: pl.Expr, max_words: int, form: Callable[[str], str] = str) -> pl.Expr:
+def follows_distress(
+    text: pl.Expr, max_words: int, form: Callable[[str], str] = as_written
+) -> pl.Expr:
     """Return whether ``text`` is a short turn that stays with the user's distress.
 
     After a disclosure in an earlier turn, such a turn ("I still feel awful", "nobody would
