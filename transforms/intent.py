@@ -38,6 +38,13 @@ request continues them. ``imminent_danger`` is a present danger (``intent_immine
 self-harm term with a plan, means or timeline (``intent_plan``: tonight, I have the pills). Every
 prompt signal is set, also when there is no reply; a null ``user_text`` is an empty request.
 
+How it runs (the plan depends on the data, the labels do not): ``label`` labels the collected
+frame as a whole. Only a text holding a required literal of a category regex can have a category
+(``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
+(with its system text) is read once, as are the distinct user turns, earlier user lines and
+evidence inputs; texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
+each regex (``_ascii_form``: the same matches, far cheaper to compile), the others as written.
+
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
 "kill a process, then kill my boss" it points at the first "kill"; a category carried over from
 the earlier turns points at its first match in ``context_text``, which may be in an assistant line.
@@ -47,6 +54,8 @@ only because "him" is a person target.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -54,8 +63,11 @@ import polars as pl
 import yaml
 
 from transforms import intent_content, intent_context
+from transforms.casefold import fold
 from transforms.intent_content import first_category, within
-from transforms.lexicon import pattern, replace_each, require_columns, span
+from transforms.intent_context import by_distinct
+from transforms.intent_gate import as_written, candidate_literals, literal_rows, may_match
+from transforms.lexicon import ascii_variant, pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
@@ -85,34 +97,71 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def _category_span(column: str, chosen: pl.Expr, *, source: str, where: pl.Expr) -> pl.Expr:
+def _category_span(
+    column: str,
+    chosen: pl.Expr,
+    *,
+    source: str,
+    where: pl.Expr,
+    named: Iterable[str],
+    form: Callable[[str], str],
+) -> pl.Expr:
     """Return the evidence span of the chosen category's lexicon in ``column``, else null.
 
-    Each lexicon is searched only on the rows of its category where ``where`` holds.
+    Each lexicon is searched only on the rows of its category where ``where`` holds, and only
+    for the categories in ``named`` (those some row chose: a search for another finds no row),
+    written as ``form`` gives it (``_regex_form``).
     """
+    named = set(named)
     window = thresholds()["content_window_chars"]
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
-    for name in CATEGORIES:
+    for name in (name for name in CATEGORIES if name in named):
         chosen_here = chosen == name
         # A category found by the content reading is also evidenced by the words that found it.
         regex = pattern(f"harm_{name}")
         if name in intent_content.CATEGORIES:
             regex = f"{regex}|{intent_content.patterns(window)[name]}"
-        found = span(column, regex, source=source, where=where & chosen_here)
+        found = span(column, form(regex), source=source, where=where & chosen_here)
         chain = chain.when(chosen_here).then(found)
     return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
 
 
-def has_harm_term(text: pl.Expr) -> pl.Expr:
+def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
+    ``form`` writes each regex for the texts searched (``_regex_form``).
     """
-    return pl.any_horizontal(text.str.contains(pattern(f"harm_{name}")) for name in CATEGORIES)
+    return pl.any_horizontal(
+        text.str.contains(form(pattern(f"harm_{name}"))) for name in CATEGORIES
+    )
 
 
-def _mask(raw: pl.Expr) -> pl.Expr:
-    """Return ``raw`` with harmless uses of harm words (homonyms, computing verbs) blanked out."""
+def _rewrite(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
+    """Return ``text`` with ``str.replace_all(regex, replacement)`` applied for each step in turn.
+
+    The regexes come in the form the texts need (``_regex_form``), so unlike
+    ``transforms.lexicon.replace_each`` no split by script is made here.
+    """
+    for regex, replacement in steps:
+        text = text.str.replace_all(regex, replacement)
+    return text
+
+
+def _masked_words() -> str:
+    """Return the regex of the words ``_mask`` starts from: a text without one is not rewritten."""
+    return pattern("intent_compute_verbs", "intent_homonym")
+
+
+def _mask(
+    raw: pl.Expr, form: Callable[[str], str] = as_written, touched: pl.Expr | None = None
+) -> pl.Expr:
+    """Return ``raw`` with harmless uses of harm words (homonyms, computing verbs) blanked out.
+
+    ``form`` as in ``has_harm_term``. ``touched``: whether ``raw`` holds a word of
+    ``_masked_words`` (searched here when not given; a caller passes a column it computed once,
+    since the expression is used several times below).
+    """
     window = thresholds()["compute_window_chars"]
     verb, objects = pattern("intent_compute_verbs"), pattern("intent_compute_objects")
     context = pattern("intent_compute_context")
@@ -122,20 +171,25 @@ def _mask(raw: pl.Expr) -> pl.Expr:
     after = rf"(?P<rest>{context}[^.?!;\n]{{0,{window}}}?){verb}"
     homonym = pattern("intent_homonym")
     # Every rewrite below needs a verb or a homonym: the others keep their text, unsearched.
-    touched = raw.str.contains(pattern("intent_compute_verbs", "intent_homonym"))
+    if touched is None:
+        touched = raw.str.contains(form(_masked_words()))
     some = pl.when(touched).then(raw)
-    computing = replace_each(
-        some, [(as_object, " ${rest}"), (before, " ${rest}"), (after, "${rest} ")]
+    computing = _rewrite(
+        some,
+        [(form(as_object), " ${rest}"), (form(before), " ${rest}"), (form(after), "${rest} ")],
     )
-    at_person = some.str.contains(rf"{verb}\s+{pattern('intent_person_target')}")
-    masked = replace_each(pl.when(at_person).then(some).otherwise(computing), [(homonym, " ")])
+    at_person = some.str.contains(form(rf"{verb}\s+{pattern('intent_person_target')}"))
+    masked = _rewrite(pl.when(at_person).then(some).otherwise(computing), [(form(homonym), " ")])
     return pl.when(touched).then(masked).otherwise(raw)
 
 
-def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
+def _read(
+    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+) -> pl.LazyFrame:
     """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
 
     ``system_text`` is read for a safe (game, fiction) context; scratch columns start with ``out``.
+    ``form`` as in ``has_harm_term``, for the texts in ``raw`` and ``system_text``.
     """
     limits = thresholds()
     request_window, defence_window = limits["request_window_chars"], limits["defence_window_chars"]
@@ -163,42 +217,56 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
+    raw_text = text
     # Tagging rewrites only the rows with a harm term; the others keep their text untouched.
-    has_harm = has_harm_term(masked)
-    tagging = replace_each(
-        pl.when(has_harm).then(masked),
-        ((pattern(f"harm_{name}"), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧") for i, name in enumerate(CATEGORIES)),
+    has_harm = has_harm_term(masked, form)
+    tagging = _rewrite(
+        pl.when(pl.col(f"{out}has_harm")).then(masked),
+        (
+            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
+            for i, name in enumerate(CATEGORIES)
+        ),
     )
-    lf = lf.with_columns(_mask(text).alias(f"{out}masked")).with_columns(
-        pl.when(has_harm).then(tagging).otherwise(masked).alias(f"{out}tagged")
+    # Conditions used by several expressions are columns, searched once.
+    touched = raw_text.str.contains(form(_masked_words()))
+    lf = (
+        lf.with_columns(touched.alias(f"{out}touched"))
+        .with_columns(_mask(text, form, pl.col(f"{out}touched")).alias(f"{out}masked"))
+        .with_columns(has_harm.alias(f"{out}has_harm"))
+        .with_columns(
+            pl.when(pl.col(f"{out}has_harm")).then(tagging).otherwise(masked).alias(f"{out}tagged")
+        )
     )
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
-    hits["self_harm"] = hits["self_harm"] | text.str.contains(pattern("intent_disclosure"))
+    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
     lf = lf.with_columns(
         first_category(hits, CATEGORIES).alias(f"{out}rcat"),
-        intent_content.category(masked, limits["content_window_chars"]).alias(f"{out}content"),
+        intent_content.category(masked, limits["content_window_chars"], form).alias(
+            f"{out}content"
+        ),
     )
     # A text without a category reads benign whatever its frames, so only the others are read.
     found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
     text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
-    jail = text.str.contains(pattern("intent_jailbreak"))
-    safe_context = pattern("intent_safe_context")
+    jail = text.str.contains(form(pattern("intent_jailbreak")))
+    safe_context = form(pattern("intent_safe_context"))
     system = pl.when(found).then(pl.col("system_text").cast(pl.String).fill_null(""))
     lf = lf.with_columns(
         (
-            tagged.str.contains(tied_request)
-            | masked.str.contains(pattern("intent_operational"))
+            tagged.str.contains(form(tied_request))
+            | masked.str.contains(form(pattern("intent_operational")))
             | jail
         ).alias(f"{out}wants"),
-        (tagged.str.contains(tied_method) | jail).alias(f"{out}method"),
+        (tagged.str.contains(form(tied_method)) | jail).alias(f"{out}method"),
         (
-            tagged.str.contains(defence) | masked.str.contains(pattern("intent_defence_phrase"))
+            tagged.str.contains(form(defence))
+            | masked.str.contains(form(pattern("intent_defence_phrase")))
         ).alias(f"{out}defence"),
-        tagged.str.contains(attack).alias(f"{out}attack"),
-        text.str.contains(pattern("intent_override")).alias(f"{out}override"),
+        tagged.str.contains(form(attack)).alias(f"{out}attack"),
+        text.str.contains(form(pattern("intent_override"))).alias(f"{out}override"),
         (
-            text.str.contains(definitional)
-            & (text.str.count_matches(r"\S+") <= limits["definition_max_words"])
+            text.str.contains(form(definitional))
+            & (text.str.count_matches(form(r"\S+")) <= limits["definition_max_words"])
         ).alias(f"{out}definitional"),
         (text.str.contains(safe_context) | system.str.contains(safe_context)).alias(f"{out}safe"),
     )
@@ -245,46 +313,98 @@ def _read(lf: pl.LazyFrame, raw: str, out: str) -> pl.LazyFrame:
     )
 
 
-def _read_with_anchor(base: pl.LazyFrame, continues: pl.Expr) -> pl.LazyFrame:
+def _category_regexes() -> tuple[str, ...]:
+    """Return the regexes of which one must match for a text to have a harm or content category.
+
+    A request's own category comes from a harm lexicon or a disclosure; its content category from
+    explicit words, hateful pairings, threats, gore or abuse (``transforms.intent_content``).
+    """
+    window = thresholds()["content_window_chars"]
+    return (
+        *(pattern(f"harm_{name}") for name in CATEGORIES),
+        pattern("intent_disclosure"),
+        *intent_content.root_patterns(window),
+    )
+
+
+def _may_have_category(texts: pl.DataFrame, column: str) -> pl.Series:
+    """Return whether each text of ``column`` can have a category: a necessary condition.
+
+    Masking (``_mask``) only blanks words out, so a harm term in the masked text is in the text
+    itself, except across the blanks it leaves; a text that masking rewrites is always read.
+    The literals tested are those of each regex that the fewest of these texts hold.
+    """
+    regexes = (*_category_regexes(), _masked_words())
+    folded = texts.select(fold(pl.col(column))).to_series()
+    rows = literal_rows(folded, frozenset().union(*map(candidate_literals, regexes)))
+    return folded.to_frame().select(may_match(pl.col(column), *regexes, rows=rows)).to_series()
+
+
+def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     """Return ``base`` with how the request reads (``u_cat``, ``u_intent``) and, for a continuation,
     how its anchor reads (``a_cat``, ``a_intent``; null for the other turns, which never use them).
 
-    Both are read in one pass over the requests stacked on the anchors of the continuations: one
-    pass compiles each of the many regexes once, where a second pass over a column of anchors,
-    empty for most turns, compiled them all again (Polars keeps few compiled regexes).
+    Only texts that can have a category (``_may_have_category``) are read, each distinct one
+    once, the requests and the anchors of the continuations stacked in one pass (one pass
+    compiles each of the many regexes once); any other text reads benign without a category, as
+    ``_read`` would read it.
     """
     row, anchored = f"{_P}row", f"{_P}anchored"
-    indexed = base.with_row_index(row)
+    indexed = base.lazy().with_row_index(row)
     texts = pl.concat(
         [
             indexed.select(
                 row,
-                "system_text",
+                pl.col("system_text").cast(pl.String),
                 pl.col(f"{_P}user").alias(f"{_P}text"),
                 pl.lit(False).alias(anchored),
             ),
             indexed.filter(continues).select(
                 row,
-                "system_text",
+                pl.col("system_text").cast(pl.String),
                 pl.col(f"{_P}anchor").alias(f"{_P}text"),
                 pl.lit(True).alias(anchored),
             ),
         ]
-    )
-    # One consumer of the read (a second would read it all again): its rows grouped per turn.
-    cat, intent = pl.col(f"{_P}r_cat"), pl.col(f"{_P}r_intent")
-    read = (
-        _read(texts, f"{_P}text", f"{_P}r_")
-        .group_by(row)
-        .agg(
-            *(
-                column.filter(pl.col(anchored) == side).first().alias(f"{_P}{prefix}{name}")
-                for side, prefix in ((False, "u_"), (True, "a_"))
-                for name, column in (("cat", cat), ("intent", intent))
-            )
+    ).collect(engine="in-memory")
+    # A reading depends only on the text and its system text: each distinct pair is read once
+    # (requests repeat: templates, greetings, "go on"), if it can have a category at all.
+    keys = [f"{_P}text", "system_text"]
+    distinct = texts.select(keys).unique()
+    distinct = distinct.filter(_may_have_category(distinct, f"{_P}text"))
+    # Texts without letters, digits or spaces outside ASCII (with their system text) are read
+    # with the ASCII forms of the regexes, the others as written: each form is compiled only if
+    # some text needs it.
+    plain = _ascii_words(pl.col(f"{_P}text")) & _ascii_words(pl.col("system_text")).fill_null(True)
+    distinct = distinct.with_columns(plain.alias(f"{_P}plain"))
+    parts = [
+        _read(part.lazy(), f"{_P}text", f"{_P}r_", form)
+        .select(*keys, f"{_P}r_cat", f"{_P}r_intent")
+        .collect(engine="in-memory")
+        for part, form in (
+            (distinct.filter(pl.col(f"{_P}plain")), _ascii_form),
+            (distinct.filter(~pl.col(f"{_P}plain")), as_written),
         )
+        if part.height
+    ]
+    none = pl.lit(None, dtype=pl.String)
+    empty = distinct.select(*keys, none.alias(f"{_P}r_cat"), none.alias(f"{_P}r_intent"))
+    read = texts.join(pl.concat(parts) if parts else empty, on=keys, how="left", nulls_equal=True)
+    for side, prefix in ((False, "u_"), (True, "a_")):
+        part = read.filter(pl.col(anchored) == side).select(
+            row,
+            pl.col(f"{_P}r_cat").alias(f"{_P}{prefix}cat"),
+            pl.col(f"{_P}r_intent").alias(f"{_P}{prefix}intent"),
+        )
+        indexed = indexed.join(part.lazy(), on=row, how="left", maintain_order="left")
+    return (
+        indexed.with_columns(
+            pl.col(f"{_P}u_intent").fill_null("benign"),
+            pl.when(continues).then(pl.col(f"{_P}a_intent").fill_null("benign")),
+        )
+        .drop(row)
+        .collect(engine="in-memory")
     )
-    return indexed.join(read, on=row, how="left", maintain_order="left").drop(row)
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -315,42 +435,66 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     {'source': 'user', 'start': 25, 'end': 35, 'text': 'terrorisme'}
     """
     require_columns(turns, ["user_text", "system_text", "context_text"], labeller="intent")
+    # The plan depends on the data (which rows and categories need which regexes), so the frame
+    # is labelled as a whole, with the output columns declared up front.
+    schema = dict(turns.collect_schema()) | dict(_OUTPUT_SCHEMA)
+    return turns.map_batches(_label_batch, schema=schema)
+
+
+#: The columns ``label`` adds, in order.
+_OUTPUT_SCHEMA = (
+    ("prompt_intent", pl.String),
+    ("jailbreak_framing", pl.Boolean),
+    ("imminent_danger", pl.Boolean),
+    ("harm_category", pl.String),
+    ("harm_category__evidence", EVIDENCE_DTYPE),
+    ("prompt_intent__evidence", EVIDENCE_DTYPE),
+    ("jailbreak_framing__evidence", EVIDENCE_DTYPE),
+    ("imminent_danger__evidence", EVIDENCE_DTYPE),
+)
+
+
+def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
+    """Return ``turns`` with the intent family's columns (``label``, on a collected frame)."""
     limits = thresholds()
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
-    override = pattern("intent_override")
     # Scratch copies cast to String: an all-null column arrives with the Null dtype.
     lines = intent_context.user_lines(pl.col("context_text"))
     turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
     user = pl.col(f"{_P}user")
     continues = pl.col(f"{_P}continues")
-    base = turns.with_columns(
+    user_rx, context_rx = (_regex_form(turns, c) for c in ("user_text", "context_text"))
+    base = turns.lazy().with_columns(
         pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
         pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
         lines.list.join("\n").alias(f"{_P}context"),
-    ).with_columns(
-        intent_context.is_continuation(user, *turn_limits).alias(f"{_P}continues"),
-        intent_context.follows_distress(user, limits["continuation_max_words"]).alias(
+    )
+    base = by_distinct(
+        base.collect(engine="in-memory"),
+        f"{_P}user",
+        intent_context.is_continuation(user, *turn_limits, user_rx).alias(f"{_P}continues"),
+        intent_context.follows_distress(user, limits["continuation_max_words"], user_rx).alias(
             f"{_P}follows"
         ),
-    )
+    ).lazy()
     # Only a continuation looks back, so the earlier request is read only for those turns; only
     # a turn that stays with distress needs to know whether earlier lines disclosed any.
     base = base.with_columns(
-        intent_context.carries_distress(pl.when(pl.col(f"{_P}follows")).then(lines))
+        intent_context.carries_distress(pl.when(pl.col(f"{_P}follows")).then(lines), context_rx)
         .fill_null(False)
         .alias(f"{_P}distress"),
-        pl.when(continues)
-        .then(intent_context.anchor(pl.when(continues).then(lines), *turn_limits, CATEGORIES))
-        .otherwise(pl.lit(""))
-        .fill_null("")
-        .alias(f"{_P}anchor"),
+        lines.alias(f"{_P}lines"),
+    ).collect(engine="in-memory")
+    anchor = intent_context.anchors(
+        base, f"{_P}lines", f"{_P}continues", *turn_limits, CATEGORIES, context_rx
     )
-    read = _read_with_anchor(base, continues)
+    base = base.with_columns(anchor.fill_null("").alias(f"{_P}anchor"))
+    read = _read_with_anchor(base, continues).lazy()
     own_cat, own_intent = pl.col(f"{_P}u_cat"), pl.col(f"{_P}u_intent")
     # The earlier request counts only for a short turn that refers back to a harmful request.
     inherits = continues & (pl.col(f"{_P}a_intent") == "harmful") & (own_intent != "harmful")
     stays_at_risk = own_cat.is_null() & pl.col(f"{_P}distress") & pl.col(f"{_P}follows")
-    jail_user = user.str.contains(jailbreak)
+    jail_user = user.str.contains(user_rx(jailbreak))
     features = read.with_columns(
         pl.when(inherits)
         .then(pl.lit("harmful"))
@@ -368,13 +512,18 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         jail_user.alias(f"{_P}jail_user"),
         (
             jail_user
-            | (continues & pl.when(continues).then(pl.col(f"{_P}context")).str.contains(jailbreak))
+            | (
+                continues
+                & pl.when(continues)
+                .then(pl.col(f"{_P}context"))
+                .str.contains(context_rx(jailbreak))
+            )
         ).alias("jailbreak_framing"),
         (
-            user.str.contains(imminent)
+            user.str.contains(user_rx(imminent))
             | (
                 (own_cat == "self_harm").fill_null(False)
-                & user.str.contains(pattern("intent_plan"))
+                & user.str.contains(user_rx(pattern("intent_plan")))
             )
         ).alias("imminent_danger"),
     )
@@ -383,29 +532,140 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.lit("none"))
         .otherwise(pl.col(f"{_P}category"))
         .alias("harm_category")
+    ).collect(engine="in-memory")
+    # Evidence is built only for the turns that can have some (a named or null category, a
+    # non-benign intent, jailbreak framing, imminent danger); every other turn has none. It
+    # depends only on the columns in ``_EVIDENCE_KEYS``, so each distinct set of them is
+    # searched once.
+    row = f"{_P}row"
+    needs = (
+        pl.col("harm_category").ne_missing("none")
+        | pl.col("prompt_intent").ne_missing("benign")
+        | pl.col("jailbreak_framing").fill_null(True)
+        | pl.col("imminent_danger").fill_null(True)
+    )
+    distinct = labelled.filter(needs).select(_EVIDENCE_KEYS).unique().with_row_index(row)
+    evidenced = distinct.join(_evidence(distinct), on=row).drop(row)
+    return (
+        labelled.lazy()
+        .join(
+            evidenced.lazy(),
+            on=list(_EVIDENCE_KEYS),
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        .select(pl.exclude(f"^{_P}.*$"))
+        .collect(engine="in-memory")
     )
 
+
+#: The columns a turn's evidence is built from (``_evidence``).
+_EVIDENCE_KEYS = (
+    f"{_P}user",
+    f"{_P}context_text",
+    f"{_P}u_cat",
+    f"{_P}from_context",
+    f"{_P}jail_user",
+    "harm_category",
+    "prompt_intent",
+    "jailbreak_framing",
+    "imminent_danger",
+)
+
+
+def _ascii_form(regex: str) -> str:
+    r"""Return ``regex`` with ``\w``, ``\d``, ``\s`` and ``\b`` restricted to ASCII.
+
+    The same matches on a text without letters, digits or spaces outside ASCII
+    (``_ascii_words``), for a fraction of the compiling: the Unicode classes are most of the
+    automaton of a large lexicon regex.
+
+    >>> print(_ascii_form(r"(?i)\bkill\b"))
+    (?i)(?-u:\b)kill(?-u:\b)
+    """
+    fast = ascii_variant(regex)
+    return fast if fast != regex else re.sub(r"(?<!\\)((?:\\\\)*)\\b", r"\1(?-u:\\b)", regex)
+
+
+def _ascii_words(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` holds no letter, digit or space outside ASCII (null for null).
+
+    On such a text (curly quotes, dashes and emoji are fine) the ASCII form of a regex
+    (``_ascii_form``) finds the same matches: its classes and word boundaries differ from the
+    Unicode ones only on such characters.
+
+    >>> pl.Series(["it’s “ok” 👍", "café", "a\u00a0b"]).to_frame("t").select(_ascii_words(pl.col("t")))["t"].to_list()
+    [True, False, False]
+    """
+    # Only a text with a character outside ASCII (more characters than bytes) is searched.
+    wide = pl.when(text.str.len_bytes() != text.str.len_chars()).then(text)
+    found = wide.str.contains(r"[\w\s--[\x00-\x7F]]").fill_null(False)
+    return pl.when(text.is_not_null()).then(~found)
+
+
+def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
+    """Return how to write a regex searched on ``column`` of ``frame``: the ASCII form when no
+    text of the column holds a letter, digit or space outside ASCII (``_ascii_words``: the same
+    matches there), as written otherwise."""
+    if frame.select(_ascii_words(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
+        return _ascii_form
+    return lambda regex: regex
+
+
+def _evidence(labelled: pl.DataFrame) -> pl.DataFrame:
+    """Return the row index and the evidence columns of the labelled turns in ``labelled``.
+
+    ``labelled`` holds the columns of ``_EVIDENCE_KEYS`` and a row index.
+    """
+    jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
+    override = pattern("intent_override")
+    own_cat = pl.col(f"{_P}u_cat")
+    user_rx, context_rx = (_regex_form(labelled, c) for c in (f"{_P}user", f"{_P}context_text"))
     # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
     category = pl.col("harm_category")
     harm_named = category.ne_missing("none")
     in_user = harm_named & (~pl.col(f"{_P}from_context") | own_cat.is_not_null()).fill_null(True)
     in_context = harm_named & (pl.col(f"{_P}from_context") & own_cat.is_null()).fill_null(True)
+    # Only the categories some row names are searched for: the others would find no row.
+    named = labelled.select(
+        *(
+            category.filter(where).unique().implode().alias(n)
+            for n, where in (("u", in_user), ("c", in_context))
+        )
+    ).row(0)
     category_evidence = (
         pl.when(category == "none")
         .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
         .when(~pl.col(f"{_P}from_context") | own_cat.is_not_null())
         .then(
             pl.coalesce(
-                _category_span(f"{_P}user", category, source="user", where=in_user),
-                span(f"{_P}user", pattern("intent_disclosure"), source="user", where=in_user),
+                _category_span(
+                    f"{_P}user",
+                    category,
+                    source="user",
+                    where=in_user,
+                    named=named[0],
+                    form=user_rx,
+                ),
+                span(
+                    f"{_P}user", user_rx(pattern("intent_disclosure")), source="user", where=in_user
+                ),
             )
         )
         .otherwise(
             pl.coalesce(
-                _category_span(f"{_P}context_text", category, source="context", where=in_context),
+                _category_span(
+                    f"{_P}context_text",
+                    category,
+                    source="context",
+                    where=in_context,
+                    named=named[1],
+                    form=context_rx,
+                ),
                 span(
                     f"{_P}context_text",
-                    pattern("intent_disclosure"),
+                    context_rx(pattern("intent_disclosure")),
                     source="context",
                     where=in_context,
                 ),
@@ -416,18 +676,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     harmful = pl.col("prompt_intent") == "harmful"
     action = pattern("intent_request", "intent_operational")
     action_evidence = pl.coalesce(
-        span(f"{_P}user", override, source="user", where=harmful),
-        span(f"{_P}user", action, source="user", where=harmful),
-        span(f"{_P}user", jailbreak, source="user", where=harmful),
+        span(f"{_P}user", user_rx(override), source="user", where=harmful),
+        span(f"{_P}user", user_rx(action), source="user", where=harmful),
+        span(f"{_P}user", user_rx(jailbreak), source="user", where=harmful),
     )
     imminent_now = pl.col("imminent_danger")
     imminent_evidence = pl.coalesce(
-        span(f"{_P}user", imminent, source="user", where=imminent_now),
-        span(f"{_P}user", pattern("intent_plan"), source="user", where=imminent_now),
+        span(f"{_P}user", user_rx(imminent), source="user", where=imminent_now),
+        span(f"{_P}user", user_rx(pattern("intent_plan")), source="user", where=imminent_now),
     )
     category_found = pl.col("harm_category__evidence")
     return (
-        labelled.with_columns(harm_category__evidence=category_evidence)
+        labelled.lazy()
+        .with_columns(harm_category__evidence=category_evidence)
         .with_columns(
             prompt_intent__evidence=pl.when(harmful)
             .then(pl.coalesce(action_evidence, category_found))
@@ -435,17 +696,22 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             .then(category_found)
             .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
             jailbreak_framing__evidence=pl.when(pl.col(f"{_P}jail_user"))
-            .then(span(f"{_P}user", jailbreak, source="user", where=pl.col(f"{_P}jail_user")))
+            .then(
+                span(f"{_P}user", user_rx(jailbreak), source="user", where=pl.col(f"{_P}jail_user"))
+            )
             .when(pl.col("jailbreak_framing"))
             .then(
                 span(
                     f"{_P}context_text",
-                    jailbreak,
+                    context_rx(jailbreak),
                     source="context",
                     where=pl.col("jailbreak_framing"),
                 )
             ),
             imminent_danger__evidence=pl.when(imminent_now).then(imminent_evidence),
         )
-        .select(pl.exclude(f"^{_P}.*$"))
+        .select(
+            f"{_P}row", *(name for name, dtype in _OUTPUT_SCHEMA if name.endswith("__evidence"))
+        )
+        .collect(engine="in-memory")
     )

@@ -23,10 +23,12 @@ How each is recognised, from the lexicons (each file's header says what it holds
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import polars as pl
 
+from transforms.intent_gate import as_written
 from transforms.lexicon import pattern
 
 
@@ -90,33 +92,50 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     )
 
 
-def category(text: pl.Expr, window: int) -> pl.Expr:
+def root_patterns(window: int) -> tuple[str, ...]:
+    """Return regexes one of which matches every text ``category`` gives a category to.
+
+    Explicit or soft sexual words, a hateful pairing or slur, a threat, gore, or abuse: each
+    category below needs one of them (sexual_minors needs sexual, hate by violence needs violence).
+    """
+    return (
+        pattern("intent_explicit"),
+        pattern("intent_explicit_soft"),
+        *hate_patterns(window),
+        pattern("intent_threat"),
+        pattern("intent_gore"),
+        patterns(window)["harassment"],
+    )
+
+
+def category(text: pl.Expr, window: int, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
-    Null when the message is none of these. ``window`` as in ``patterns``.
+    Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each
+    regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does).
 
     >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
     >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()
     ['harassment', None, None]
     """
     found = patterns(window)
-    strong_sex = text.str.contains(pattern("intent_explicit"))
+    strong_sex = text.str.contains(form(pattern("intent_explicit")))
     # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which
     # one is not anatomy, or one explicit word, is content.
-    soft = text.str.contains(pattern("intent_explicit_soft"))
-    sexual = strong_sex | (soft & (text.str.count_matches(found["sexual"]) >= 2))
+    soft = text.str.contains(form(pattern("intent_explicit_soft")))
+    sexual = strong_sex | (soft & (text.str.count_matches(form(found["sexual"])) >= 2))
     # Injuries listed by someone asking how to look after them are a medical question, not gore.
-    gore = (text.str.count_matches(pattern("intent_gore")) >= 2) & ~text.str.contains(
-        pattern("intent_care")
+    gore = (text.str.count_matches(form(pattern("intent_gore"))) >= 2) & ~text.str.contains(
+        form(pattern("intent_care"))
     )
-    violent = text.str.contains(pattern("intent_threat")) | gore
+    violent = text.str.contains(form(pattern("intent_threat"))) | gore
     # Violence wished on a group is hate: "kill them all" after naming who "them" are.
     hit = {
-        "sexual_minors": sexual & text.str.contains(found["sexual_minors"]),
+        "sexual_minors": sexual & text.str.contains(form(found["sexual_minors"])),
         "sexual": sexual,
-        "hate": pl.any_horizontal(text.str.contains(regex) for regex in hate_patterns(window))
-        | (violent & text.str.contains(pattern("intent_group"))),
+        "hate": pl.any_horizontal(text.str.contains(form(regex)) for regex in hate_patterns(window))
+        | (violent & text.str.contains(form(pattern("intent_group")))),
         "violence_weapons": violent,
-        "harassment": text.str.contains(found["harassment"]),
+        "harassment": text.str.contains(form(found["harassment"])),
     }
     return first_category(hit, CATEGORIES)

@@ -13,8 +13,11 @@ Everything here is a Polars expression over ``context_text`` ("user: ...\\nassis
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
+from transforms.intent_gate import as_written
 from transforms.lexicon import pattern
 
 _USER_LINES = r"(?m)^user:[^\n]*"
@@ -37,12 +40,15 @@ def user_lines(context_text: pl.Expr) -> pl.Expr:
     )
 
 
-def is_continuation(text: pl.Expr, max_words: int, anaphora_max_words: int) -> pl.Expr:
+def is_continuation(
+    text: pl.Expr, max_words: int, anaphora_max_words: int, form: Callable[[str], str] = as_written
+) -> pl.Expr:
     """Return whether ``text`` is a short turn that refers back to an earlier request.
 
     A turn of at most ``max_words`` words continues with a clear cue (``intent_continuation``:
     go on, the exact amounts) or a jailbreak wrapper with no request of its own; a bare
     back-reference (``intent_anaphora``: it, that) counts only up to ``anaphora_max_words``.
+    ``form`` writes each regex for the texts searched (an ASCII-only form for ASCII texts).
 
     >>> df = pl.DataFrame(
     ...     {"t": ["Go on, the exact amounts.", "Do that again", "How do I bake sourdough bread at home? Keep it simple.", None]}
@@ -51,58 +57,111 @@ def is_continuation(text: pl.Expr, max_words: int, anaphora_max_words: int) -> p
     [True, True, False, False]
     """
     text = text.cast(pl.String).fill_null("")
-    words = text.str.count_matches(r"\S+")
+    words = text.str.count_matches(form(r"\S+"))
     # Only a short turn can continue, so longer ones are not searched at all.
     short = words <= max(max_words, anaphora_max_words)
     text = pl.when(short).then(text)
-    clear = text.str.contains(pattern("intent_continuation")) | text.str.contains(
-        pattern("intent_jailbreak")
+    clear = text.str.contains(form(pattern("intent_continuation"))) | text.str.contains(
+        form(pattern("intent_jailbreak"))
     )
-    bare = text.str.contains(pattern("intent_anaphora"))
+    bare = text.str.contains(form(pattern("intent_anaphora")))
+    cue = ((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare)
     # A turn that opens with a question of its own ("Is X right or wrong? Just tell me.") is a
-    # new request, whatever follows it.
-    first = text.str.extract(r"^\s*([^.?!]*\?)", 1).fill_null("")
-    own_question = (first.str.count_matches(r"\S+") >= 4) & ~(
-        first.str.contains(pattern("intent_continuation"))
-        | first.str.contains(pattern("intent_anaphora"))
+    # new request, whatever follows it; only a turn with a cue is searched for one.
+    first = pl.when(cue).then(text).str.extract(form(r"^\s*([^.?!]*\?)"), 1).fill_null("")
+    own_question = (first.str.count_matches(form(r"\S+")) >= 4) & ~(
+        first.str.contains(form(pattern("intent_continuation")))
+        | first.str.contains(form(pattern("intent_anaphora")))
     )
-    continues = ~own_question & (
-        ((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare)
-    )
+    continues = ~own_question & cue
     return pl.when(short).then(continues).otherwise(pl.lit(False))
 
 
-def anchor(
-    lines: pl.Expr, max_words: int, anaphora_max_words: int, categories: tuple[str, ...]
-) -> pl.Expr:
-    """Return the earlier request a follow-up refers to: the last line that is no continuation.
+def by_distinct(frame: pl.DataFrame, key: str, *columns: pl.Expr, keep: str = "") -> pl.DataFrame:
+    """Return ``frame`` with ``columns`` computed once per distinct value of ``key`` (and of the
+    column ``keep``, which they may read), in the order of ``frame``.
 
-    A line with a term of one of the ``harm_<category>`` lexicons is never skipped. Falls back to
-    the last line when every earlier line is a continuation; null without lines.
-
-    >>> lines = pl.lit(pl.Series([["Write a poem about rain.", "Make it longer", "Go on"]]))
-    >>> pl.select(anchor(lines, 16, 8, ("self_harm",))).item()
-    'Write a poem about rain.'
+    The same text gives the same reading, so a column that reads only the text is computed on
+    the distinct texts and joined back.
     """
-    line = pl.element()
+    keys = [key, keep] if keep else [key]
+    distinct = frame.lazy().select(keys).unique().with_columns(*columns).collect(engine="in-memory")
+    return frame.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
+def anchors(
+    frame: pl.DataFrame,
+    lines: str,
+    where: str,
+    max_words: int,
+    anaphora_max_words: int,
+    categories: tuple[str, ...],
+    form: Callable[[str], str] = as_written,
+) -> pl.Series:
+    """Return the earlier request each follow-up refers to: the last line that is no continuation.
+
+    ``lines`` names a column of earlier user lines (``user_lines``); only the rows where the
+    boolean column ``where`` holds are looked at (null elsewhere). A line with a term of one of
+    the ``harm_<category>`` lexicons is never skipped. Falls back to the last line when every
+    earlier line is a continuation; null without lines. ``form`` as in ``is_continuation``.
+    The lines are searched flat, one row per line, so only the continuations among them are
+    searched for harm terms.
+
+    >>> df = pl.DataFrame(
+    ...     {"l": [["Write a poem about rain.", "Make it longer", "Go on"], ["Go on"], []],
+    ...      "w": [True, True, True]}
+    ... )
+    >>> anchors(df, "l", "w", 16, 8, ("self_harm",)).to_list()
+    ['Write a poem about rain.', 'Go on', None]
+    """
+    row, line = "__anchor_row", pl.col(lines)
+    indexed = frame.lazy().select(pl.col(lines), pl.col(where)).with_row_index(row)
+    follow_up = pl.col("__follow_up")
     # A line with a harm term of its own ("Give me step-by-step instructions for X") is a request.
-    own_harm = pl.any_horizontal(line.str.contains(pattern(f"harm_{name}")) for name in categories)
-    continues = is_continuation(line, max_words, anaphora_max_words) & ~own_harm
-    substantive = lines.list.eval(line.filter(~continues))
-    return pl.coalesce(substantive.list.last(), lines.list.last())
+    own_harm = pl.any_horizontal(
+        pl.when(follow_up).then(line).str.contains(form(pattern(f"harm_{name}")))
+        for name in categories
+    )
+    flat = (
+        indexed.filter(pl.col(where)).select(row, line).explode(lines).collect(engine="in-memory")
+    )
+    # Each distinct line is read once (follow-ups such as "go on" recur).
+    flat = by_distinct(
+        flat,
+        lines,
+        is_continuation(line, max_words, anaphora_max_words, form).alias("__follow_up"),
+    )
+    flat = by_distinct(
+        flat, lines, (follow_up & ~own_harm).alias("__continues"), keep="__follow_up"
+    )
+    substantive = flat.filter(~pl.col("__continues")).unique(row, keep="last")
+    last = flat.unique(row, keep="last")
+    return (
+        indexed.select(row)
+        .join(substantive.lazy().select(row, line.alias("__substantive")), on=row, how="left")
+        .join(
+            last.lazy().select(row, line.alias("__last")), on=row, how="left", maintain_order="left"
+        )
+        .sort(row)
+        .select(pl.coalesce("__substantive", "__last").alias(lines))
+        .collect(engine="in-memory")
+        .to_series()
+    )
 
 
-def carries_distress(lines: pl.Expr) -> pl.Expr:
+def carries_distress(lines: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
     """Return whether any earlier user line discloses self-harm or suicidal thoughts.
 
     >>> lines = pl.lit(pl.Series([["I feel like such a burden to everyone", "ok"]]))
     >>> pl.select(carries_distress(lines)).item()
     True
     """
-    return lines.list.eval(pl.element().str.contains(pattern("intent_disclosure"))).list.any()
+    return lines.list.eval(pl.element().str.contains(form(pattern("intent_disclosure")))).list.any()
 
 
-def follows_distress(text: pl.Expr, max_words: int) -> pl.Expr:
+def follows_distress(
+    text: pl.Expr, max_words: int, form: Callable[[str], str] = as_written
+) -> pl.Expr:
     """Return whether ``text`` is a short turn that stays with the user's distress.
 
     After a disclosure in an earlier turn, such a turn ("I still feel awful", "nobody would
@@ -113,5 +172,5 @@ def follows_distress(text: pl.Expr, max_words: int) -> pl.Expr:
     [True, False]
     """
     text = text.cast(pl.String).fill_null("")
-    short = text.str.count_matches(r"\S+") <= max_words
-    return short & text.str.contains(pattern("intent_affect"))
+    short = text.str.count_matches(form(r"\S+")) <= max_words
+    return short & text.str.contains(form(pattern("intent_affect")))
