@@ -6,8 +6,15 @@ alternation needs one literal of any branch; a part that may be skipped (``x?``,
 nothing. A row whose text holds none of them cannot match, so searching only the rows that hold
 one gives the same result on every row: gating is exact by construction, never a heuristic.
 
-- ``required_literals(regex)`` derives them from a *detection* regex (``transforms.casefold``:
-  lower-cased, no ``(?i)``), or returns None when some match needs no literal at all.
+- ``literal_tree(regex)`` is the one reading of a regex into its required literals: a tree of
+  the ways to choose them (a concatenation needs any one of its parts, an alternation one choice
+  per branch), read with Python's regex parser after rewriting the Rust syntax it reads
+  otherwise. With ``fold`` (``casefold.fold_literal``) the literals are those of a folded text,
+  whatever the case flags. ``choose`` picks a set by a caller's preference; ``prune`` drops
+  the leaves a caller cannot use (``transforms.intent_gate`` chooses by how many texts hold them).
+- ``required_literals(regex)`` chooses the longest literals of a *detection* regex
+  (``transforms.casefold``: lower-cased, no ``(?i)``), or returns None when some match needs no
+  literal at all.
 - ``candidates(text, regex)`` is the Boolean column "may match" (null where ``text`` is null);
   ``gate(text, regex)`` is ``text`` where it may match and null elsewhere.
 - ``union(regexes)`` is their alternation: one regex search that says which rows any of them
@@ -42,9 +49,10 @@ None
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import product
+from typing import Any
 
 import polars as pl
 
@@ -54,11 +62,6 @@ try:  # Python 3.11+: the parser moved; it is the same module under either name.
 except ImportError:  # pragma: no cover
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-#: Largest set of strings a part of a regex is expanded into (``(?:a|b)(?:c|d)`` is 4 strings).
-_MAX_STRINGS = 64
-#: Largest bracketed class read as a set of single characters (``[-_]`` is two).
-_MAX_CLASS = 8
 
 
 class _NoLiterals(Exception):
@@ -71,8 +74,12 @@ class _NoLiterals(Exception):
 _ANY_OUTSIDE, _ANY_INSIDE = r"[\s\S]", r"\s\S"
 
 
-def _python_syntax(regex: str) -> str:
-    """Return ``regex`` rewritten for Python's parser, matching a superset of what it matches."""
+def _python_syntax(regex: str, case_matters: bool = True) -> str:
+    """Return ``regex`` rewritten for Python's parser, matching a superset of what it matches.
+
+    Unless ``case_matters`` (a text folded like the literals), case flags are dropped too.
+    """
+    flags_dropped = r"[smuU-]*" if case_matters else r"[imsuU-]*"
     out: list[str] = []
     i, in_class = 0, False
     while i < len(regex):
@@ -117,7 +124,7 @@ def _python_syntax(regex: str) -> str:
             while end < len(regex) and regex[end] not in ":)":
                 end += 1
             flags = regex[i + 2 : end]
-            if not re.fullmatch(r"[smuU-]*", flags):  # i and x change what the literals are
+            if not re.fullmatch(flags_dropped, flags):  # i and x change what the literals are
                 raise _NoLiterals(flags)
             out.append("(?:" if regex[end : end + 1] == ":" else "")
             i = end + 1
@@ -127,103 +134,220 @@ def _python_syntax(regex: str) -> str:
     return "".join(out)
 
 
-class _Info:
-    """What a part of a regex matches: ``exact`` (every string it can match, when few) and
-    ``required`` (a set of literals one of which every match holds), either None when unknown."""
+#: Largest set of strings a part of a regex is expanded into (``(?:a|b)(?:c|d)`` is 4 strings).
+_MAX_STRINGS = 64
+#: Widest character range of a bracketed class read as its characters (``[0-5]`` is six).
+_MAX_RANGE = 8
+#: Largest number of copies of a repeated part expanded into strings (``x{1,3}``).
+_MAX_COPIES = 3
 
-    __slots__ = ("exact", "required")
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+#: Parts that match no fixed string and require nothing, but are understood.
+_UNFIXED = (_sre.ANY, _sre.NOT_LITERAL, _sre.CATEGORY)
 
-    def __init__(self, exact: frozenset[str] | None, required: frozenset[str] | None) -> None:
-        self.exact, self.required = exact, required
-
-    def best(self) -> frozenset[str] | None:
-        return _better(self.exact, self.required)
-
-
-def _usable(strings: frozenset[str] | None) -> bool:
-    return bool(strings) and "" not in strings  # type: ignore[operator]
-
-
-def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """Return the more selective usable set: longer shortest literal, then fewer literals."""
-    usable = [s for s in (a, b) if _usable(s)]
-    if not usable:
-        return None
-    return max(usable, key=lambda s: (min(map(len, s)), -len(s)))
+#: A tree of the ways a regex's required literals can be chosen: a literal set (a leaf: one of
+#: its strings occurs in every match), a concatenation (``("seq", parts)``: any one part will do)
+#: or an alternation (``("alt", branches)``: one choice per branch, joined).
+Tree = frozenset[str] | tuple[str, tuple["Tree", ...]]
 
 
-def _concat(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
+def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
     if len(left) * len(right) > _MAX_STRINGS:
         return None
     return frozenset(a + b for a, b in product(left, right))
 
 
-def _class_chars(items: list) -> frozenset[str] | None:
-    chars: set[str] = set()
-    for op, arg in items:
-        if op is _sre.LITERAL:
-            chars.add(chr(arg))
-        elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_CLASS:
-            chars.update(chr(c) for c in range(arg[0], arg[1] + 1))
-        else:  # NEGATE, CATEGORY, a wide range
-            return None
-    return frozenset(chars) if len(chars) <= _MAX_CLASS else None
+class _Reader:
+    """Reads parsed regex items into the strings they spell and the literals they require.
 
+    ``fold`` maps each character as the searched text was mapped (``casefold.fold_literal`` for a
+    folded text, where case flags then change nothing); without it, case flags are refused.
+    """
 
-def _sequence(items: Iterable) -> _Info:
-    run: frozenset[str] | None = frozenset({""})
-    exact_throughout, best = True, None
-    for item in items:
-        info = _node(*item)
-        joined = _concat(run, info.exact) if run is not None and info.exact is not None else None
-        if joined is not None:
-            run = joined
-            continue
-        exact_throughout = False
-        best = _better(best, run)
-        best = _better(best, info.required)
-        run = info.exact  # a part too large to join starts a new run, or None ends it
-        if run is None:
-            run = frozenset({""})
-    if exact_throughout:
-        return _Info(run, run)
-    return _Info(None, _better(best, run))
+    def __init__(self, fold: Callable[[str], str] | None) -> None:
+        self.fold = fold
+        #: Flags that change what the literals are: verbose, and case unless the text is folded.
+        self.refused = _sre.SRE_FLAG_VERBOSE | (_sre.SRE_FLAG_IGNORECASE if fold is None else 0)
 
+    def char(self, code: int) -> str:
+        return chr(code) if self.fold is None else self.fold(chr(code))
 
-def _node(op: object, arg: object) -> _Info:  # types: the parser's own nodes
-    if op is _sre.LITERAL:
-        return _Info(frozenset({chr(arg)}), frozenset({chr(arg)}))
-    if op is _sre.AT:
-        return _Info(frozenset({""}), None)
-    if op is _sre.IN:
-        chars = _class_chars(arg)
-        return _Info(chars, chars)
-    if op is _sre.SUBPATTERN:
-        _group, add_flags, del_flags, pattern = arg
-        if (add_flags | del_flags) & (_sre.SRE_FLAG_IGNORECASE | _sre.SRE_FLAG_VERBOSE):
+    def body(self, op: object, arg: tuple) -> list:
+        """Return the items of a group, refusing flags that change what its literals are."""
+        if op is _sre.ATOMIC_GROUP:
+            return arg  # type: ignore[return-value]
+        _group, add_flags, del_flags, items = arg
+        if (add_flags | del_flags) & self.refused:
             raise _NoLiterals("flags")
-        return _sequence(pattern)
-    if op is _sre.ATOMIC_GROUP:
-        return _sequence(arg)
-    if op is _sre.BRANCH:
-        branches = [_sequence(b) for b in arg[1]]
-        exact: frozenset[str] | None = None
-        if all(b.exact is not None for b in branches):
-            union = frozenset().union(*(b.exact for b in branches))  # type: ignore[misc]
-            exact = union if len(union) <= _MAX_STRINGS else None
-        bests = [b.best() for b in branches]
-        required = None if any(b is None for b in bests) else frozenset().union(*bests)  # type: ignore[misc]
-        return _Info(exact, required)
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-        low, high, pattern = arg
-        child = _sequence(pattern)
-        if low == 0:
-            optional = child.exact | {""} if high == 1 and child.exact is not None else None
-            return _Info(optional, None)
-        return _Info(child.exact if low == high == 1 else None, child.best())
-    if op in (_sre.ANY, _sre.NOT_LITERAL, _sre.CATEGORY):
-        return _Info(None, None)
-    raise _NoLiterals(str(op))  # look-arounds, back-references: not in the regexes gated here
+        return items
+
+    def fixed(self, item: tuple) -> frozenset[str] | None:
+        """Return every string a parsed item can match, None when not a small finite set."""
+        op, arg = item
+        if op is _sre.LITERAL:
+            return frozenset({self.char(arg)})
+        if op is _sre.AT:
+            return frozenset({""})  # zero width: the parts around it are adjacent in the text
+        if op in (_sre.SUBPATTERN, _sre.ATOMIC_GROUP):
+            return self.fixed_seq(self.body(op, arg))
+        if op is _sre.BRANCH:
+            sets = [self.fixed_seq(branch) for branch in arg[1]]
+            if any(s is None for s in sets):
+                return None
+            union = frozenset().union(*sets)  # type: ignore[arg-type]
+            return union if len(union) <= _MAX_STRINGS else None
+        if op is _sre.IN:
+            return self.members(arg)
+        if op in _REPEATS:
+            low, high, items = arg
+            return self.copies(items, low, high)
+        if op in _UNFIXED:
+            return None
+        raise _NoLiterals(str(op))  # look-arounds, back-references: no Rust regex holds them
+
+    def members(self, items: list) -> frozenset[str] | None:
+        chars: set[str] = set()
+        for op, arg in items:
+            if op is _sre.LITERAL:
+                chars.add(self.char(arg))
+            elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_RANGE:
+                chars.update(self.char(c) for c in range(arg[0], arg[1] + 1))
+            else:  # NEGATE, CATEGORY, a wide range
+                return None
+        return frozenset(chars) if len(chars) <= _MAX_STRINGS else None
+
+    def copies(self, items: list, low: int, high: int) -> frozenset[str] | None:
+        """Return every string ``low`` to ``high`` copies of ``items`` spell, None if too many."""
+        inner = self.fixed_seq(items)
+        if inner is None or high > _MAX_COPIES:
+            return None
+        out: set[str] = set()
+        for count in range(low, high + 1):
+            strings: frozenset[str] | None = frozenset({""})
+            for _ in range(count):
+                strings = _product(strings, inner) if strings is not None else None
+            if strings is None:
+                return None
+            out |= strings
+        return frozenset(out) if len(out) <= _MAX_STRINGS else None
+
+    def fixed_seq(self, items: list) -> frozenset[str] | None:
+        strings: frozenset[str] | None = frozenset({""})
+        for item in items:
+            part = self.fixed(item)
+            if part is None or strings is None:
+                return None
+            strings = _product(strings, part)
+        return strings
+
+    def seq(self, items: list) -> Tree | None:
+        """Return the tree of required-literal choices of a concatenation, None if it has none."""
+        choices: list[Tree] = []
+        run: frozenset[str] = frozenset({""})  # the fixed strings read since the last gap
+
+        def add(literals: frozenset[str] | None) -> None:
+            if literals and "" not in literals:
+                choices.append(literals)
+
+        for item in items:
+            part = self.fixed(item)
+            previous = run
+            if part is not None:
+                joined = _product(run, part)
+                if joined is None:  # too many strings: the run so far is one choice
+                    add(run)
+                    joined = part
+                run = joined
+                continue
+            add(run)
+            run = frozenset({""})
+            op, arg = item
+            if op in _REPEATS and 1 <= arg[0] <= _MAX_COPIES and self.fixed_seq(arg[2]):
+                # At least ``low`` copies of a fixed body: they follow the part before and, the
+                # last ones, precede the part after ("xxx+" holds "xxx").
+                least = self.copies(arg[2], arg[0], arg[0])
+                if least is not None:
+                    add(_product(previous, least))
+                    run = least
+                    continue
+            child = self.required(item)
+            if child is not None:
+                choices.append(child)
+        add(run)
+        return ("seq", tuple(choices)) if choices else None
+
+    def required(self, item: tuple) -> Tree | None:
+        op, arg = item
+        if op in (_sre.SUBPATTERN, _sre.ATOMIC_GROUP):
+            return self.seq(self.body(op, arg))
+        if op is _sre.BRANCH:
+            branches = [self.seq(branch) for branch in arg[1]]
+            return None if any(b is None for b in branches) else ("alt", tuple(branches))  # type: ignore[misc]
+        if op in _REPEATS and arg[0] >= 1:
+            return self.seq(arg[2])
+        return None
+
+
+@cache
+def literal_tree(regex: str, fold: Callable[[str], str] | None = None) -> Tree | None:
+    r"""Return the tree of the literal sets one of which every match of ``regex`` holds, or None.
+
+    ``regex`` is read as the Rust engine reads it, searched as written (case-sensitively), or on a
+    text mapped character by character by ``fold`` (the literals are then mapped too, and case
+    flags change nothing). None when some match needs no literal, or the regex holds syntax this
+    reading does not know: never a wrong tree.
+
+    >>> literal_tree(r"\bpipe\s+bomb\b")
+    ('seq', (frozenset({'pipe'}), frozenset({'bomb'})))
+    >>> print(literal_tree(r"\bpipe\s+bomb\b|\w+"))
+    None
+    """
+    try:
+        parsed = _sre_parse.parse(_python_syntax(regex, case_matters=fold is None))
+    except (re.error, _NoLiterals, ValueError, IndexError, OverflowError):
+        return None
+    reader = _Reader(fold)
+    if parsed.state.flags & reader.refused:
+        return None
+    try:
+        return reader.seq(list(parsed))
+    except (_NoLiterals, RecursionError):
+        return None
+
+
+def prune(
+    tree: Tree | None, usable: Callable[[frozenset[str]], frozenset[str] | None]
+) -> Tree | None:
+    """Return ``tree`` with each leaf as ``usable`` gives it, dropped where that is None."""
+    if tree is None or isinstance(tree, frozenset):
+        return tree if tree is None else usable(tree)
+    kind, parts = tree
+    kept = [prune(part, usable) for part in parts]
+    if kind == "alt":
+        return None if any(p is None for p in kept) else ("alt", tuple(kept))  # type: ignore[misc]
+    kept = [p for p in kept if p is not None]
+    return ("seq", tuple(kept)) if kept else None  # type: ignore[arg-type]
+
+
+def choose(tree: Tree, key: Callable[[frozenset[str]], Any]) -> frozenset[str]:
+    """Return the literal set the tree gives when each concatenation takes its part of largest
+    ``key`` (the first of equals) and each alternation joins its branches' choices."""
+    if isinstance(tree, frozenset):
+        return tree
+    kind, parts = tree
+    choices = [choose(part, key) for part in parts]
+    if kind == "alt":
+        return frozenset().union(*choices)
+    return max(choices, key=key)
+
+
+def leaves(tree: Tree | None) -> frozenset[str]:
+    """Return every literal ``tree`` may choose from."""
+    if tree is None:
+        return frozenset()
+    if isinstance(tree, frozenset):
+        return tree
+    return frozenset().union(*(leaves(part) for part in tree[1]))
 
 
 def _minimal(literals: frozenset[str]) -> tuple[str, ...]:
@@ -233,6 +357,11 @@ def _minimal(literals: frozenset[str]) -> tuple[str, ...]:
         if not any(k in literal for k in kept):
             kept.append(literal)
     return tuple(sorted(kept))
+
+
+def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
+    """Return how well the literals gate: longer shortest literal, then fewer literals."""
+    return min(map(len, literals)), -len(literals)
 
 
 @cache
@@ -249,17 +378,8 @@ def required_literals(regex: str) -> tuple[str, ...] | None:
     >>> print(required_literals(r"\S+"))
     None
     """
-    try:
-        parsed = _sre_parse.parse(_python_syntax(regex))
-    except (re.error, _NoLiterals, ValueError, IndexError, OverflowError):
-        return None
-    if parsed.state.flags & (_sre.SRE_FLAG_IGNORECASE | _sre.SRE_FLAG_VERBOSE):
-        return None
-    try:
-        literals = _sequence(parsed.data).best()
-    except (_NoLiterals, RecursionError):
-        return None
-    return _minimal(literals) if literals else None
+    tree = literal_tree(regex)
+    return None if tree is None else _minimal(choose(tree, _selectivity))
 
 
 def union(regexes: Iterable[str]) -> str:

@@ -11,10 +11,18 @@ import polars as pl
 import pytest
 from polars.testing import assert_series_equal
 
-from transforms import bias, domain, refusal, truthfulness
-from transforms.casefold import Text, detection, fold
+from transforms import bias, domain, intent, refusal, truthfulness
+from transforms.casefold import Text, detection, fold, fold_literal
 from transforms.lexicon import LEXICON_DIR, pattern
-from transforms.scan import _python_syntax, candidates, gate, required_literals
+from transforms.scan import (
+    _python_syntax,
+    candidates,
+    choose,
+    gate,
+    leaves,
+    literal_tree,
+    required_literals,
+)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +39,9 @@ from transforms.scan import _python_syntax, candidates, gate, required_literals
         (r"(?:very )?(?:rare|scarce)", ("rare", "scarce")),
         (r"(?:in|with) (?:very )?rare", ("in rare", "in very rare", "with rare", "with very rare")),
         (r"\d+ mg\b", (" mg",)),
-        (r"(?:ab)+c", ("ab",)),
+        # The last copy of a repeated part precedes what follows it.
+        (r"(?:ab)+c", ("abc",)),
+        (r"\bxxx+", ("xxx",)),
         # A literal that contains another is dropped: the shorter one already gates.
         (r"note|notes|footnote", ("note",)),
         # Rust syntax that Python reads otherwise is read as Rust means it.
@@ -90,7 +100,7 @@ def test_text_replace_all_rewrites_only_matching_rows() -> None:
 
 # --- Property: on random texts, gating by the required literals never changes a result. ---
 
-_POOL = "abcdefghijklmnopqrstuvwxyz  ,.'’\"?!\n0123456789-éß"
+_POOL = "abcdefghijklmnopqrstuvwxyz  ,.'’\"?!\n0123456789-éßſΣİ"
 _CATEGORY_SAMPLES = {
     sre.CATEGORY_DIGIT: "0123456789",
     sre.CATEGORY_SPACE: " \n\t",
@@ -127,7 +137,7 @@ def _sample(items: object, rng: random.Random) -> str:
 
 
 def _shipped_regexes() -> list[str]:
-    """Return the detection regexes of every shipped lexicon and of the labellers' compounds."""
+    """Return the regexes of every shipped lexicon and of the labellers' compounds, as written."""
     regexes = [pattern(path.stem) for path in sorted(LEXICON_DIR.glob("*.txt"))]
     regexes += [
         refusal._OPENING + pattern("refusal_implicit"),
@@ -136,24 +146,38 @@ def _shipped_regexes() -> list[str]:
         truthfulness._certainty_regex()[1],
         truthfulness._QUOTED,
         bias.stereotype_regex(),
+        *intent._category_regexes(),
     ]
-    return [d for d in map(detection, regexes) if d is not None and required_literals(d)]
+    return regexes
+
+
+def _detection_regexes() -> list[str]:
+    """Return the detection forms of the shipped regexes that have required literals."""
+    regexes = map(detection, _shipped_regexes())
+    return [d for d in regexes if d is not None and required_literals(d)]
+
+
+def _random_texts(regexes: list[str], rng: random.Random, case_matters: bool) -> list[str | None]:
+    """Return texts holding samples of matches of ``regexes`` amid noise, and noise alone."""
+    texts: list[str | None] = [None, ""]
+    for regex in regexes:
+        parsed = sre_parse.parse(_python_syntax(regex, case_matters))
+        for _ in range(8):
+            noise = "".join(rng.choice(_POOL) for _ in range(rng.randint(0, 30)))
+            sample = _sample(parsed.data, rng)
+            gap = rng.choice(("", " "))  # next to noise letters a sample may miss its word boundary
+            half = len(noise) // 2
+            texts.append(f"{noise[:half]}{gap}{sample}{gap}{noise[half:]}")
+            texts.append(noise)  # mostly no literal at all
+    # Upper-cased copies go through the same folding as the labellers' texts.
+    return texts + [t.upper() for t in texts[2:] if t is not None and rng.random() < 0.2]
 
 
 def test_gating_never_changes_a_result_on_random_texts() -> None:
     rng = random.Random(20261127)
-    regexes = _shipped_regexes()
+    regexes = _detection_regexes()
     assert len(regexes) > 100
-    texts: list[str | None] = [None, ""]
-    for regex in regexes:
-        parsed = sre_parse.parse(_python_syntax(regex))
-        for _ in range(8):
-            noise = "".join(rng.choice(_POOL) for _ in range(rng.randint(0, 30)))
-            sample = _sample(parsed.data, rng)
-            texts.append(f"{noise[: len(noise) // 2]}{sample}{noise[len(noise) // 2 :]}")
-            texts.append(noise)  # mostly no literal at all
-    # Upper-cased copies go through the same folding as the labellers' texts.
-    texts += [t.upper() for t in texts[2:200] if t is not None]
+    texts = _random_texts(regexes, rng, case_matters=True)
     df = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(fold(pl.col("t")))
     matched_somewhere = 0
     for regex in regexes:
@@ -175,6 +199,35 @@ def test_gating_never_changes_a_result_on_random_texts() -> None:
         assert_series_equal(out["find"], out["gated_find"], check_names=False)
         matched_somewhere += bool(out["contains"].any())
     # The generated texts do exercise the regexes: most of them match somewhere.
+    assert matched_somewhere > 0.8 * len(regexes)
+
+
+@pytest.mark.parametrize("folding", [False, True], ids=["detection", "folded"])
+def test_every_choice_of_literals_is_held_by_every_match(folding: bool) -> None:
+    # Any choice the tree offers (a part of each concatenation, every branch of an alternation)
+    # is a necessary condition: random preferences make random choices. ``folding``: regexes as
+    # written (case-insensitive) on the original texts, literals looked for in the folded text
+    # (``intent_gate``); otherwise detection regexes and literals both on the folded text.
+    rng = random.Random(20261128)
+    regexes = _shipped_regexes() if folding else _detection_regexes()
+    trees = {regex: literal_tree(regex, fold_literal if folding else None) for regex in regexes}
+    regexes = [regex for regex, tree in trees.items() if tree is not None]
+    assert len(regexes) > 100
+    df = pl.DataFrame(
+        {"t": _random_texts(regexes, rng, case_matters=not folding)}, schema={"t": pl.String}
+    )
+    df = df.with_columns(folded=fold(pl.col("t")))
+    searched = pl.col("t") if folding else pl.col("folded")
+    matched_somewhere = 0
+    for regex in regexes:
+        preference = {literal: rng.random() for literal in leaves(trees[regex])}
+        literals = choose(trees[regex], lambda lits, p=preference: min(p[s] for s in lits))
+        out = df.select(
+            hit=searched.str.contains(regex),
+            held=pl.col("folded").str.contains_any(sorted(literals)),
+        )
+        assert out.filter(pl.col("hit") & ~pl.col("held")).height == 0, regex[:80]
+        matched_somewhere += bool(out["hit"].any())
     assert matched_somewhere > 0.8 * len(regexes)
 
 
