@@ -42,7 +42,7 @@ How it runs (the plan depends on the data, the labels do not): ``label`` labels 
 frame as a whole. Only a text holding a required literal of a category regex can have a category
 (``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
-evidence inputs; texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
+evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
 each regex (``_ascii_form``: the same matches, far cheaper to compile), the others as written.
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
@@ -62,12 +62,12 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from transforms import intent_content, intent_context
+from transforms import intent_content, intent_context, intent_evidence
 from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_gate import as_written, candidate_literals, literal_rows, may_match
-from transforms.lexicon import ascii_variant, pattern, require_columns, span
+from transforms.lexicon import ascii_variant, pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
@@ -95,35 +95,6 @@ _P = "_intent_"  # prefix of the labeller's scratch columns, dropped before retu
 def thresholds() -> dict[str, int]:
     """Return the labeller's thresholds from ``transforms/intent.yaml``."""
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
-
-
-def _category_span(
-    column: str,
-    chosen: pl.Expr,
-    *,
-    source: str,
-    where: pl.Expr,
-    named: Iterable[str],
-    form: Callable[[str], str],
-) -> pl.Expr:
-    """Return the evidence span of the chosen category's lexicon in ``column``, else null.
-
-    Each lexicon is searched only on the rows of its category where ``where`` holds, and only
-    for the categories in ``named`` (those some row chose: a search for another finds no row),
-    written as ``form`` gives it (``_regex_form``).
-    """
-    named = set(named)
-    window = thresholds()["content_window_chars"]
-    chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
-    for name in (name for name in CATEGORIES if name in named):
-        chosen_here = chosen == name
-        # A category found by the content reading is also evidenced by the words that found it.
-        regex = pattern(f"harm_{name}")
-        if name in intent_content.CATEGORIES:
-            regex = f"{regex}|{intent_content.patterns(window)[name]}"
-        found = span(column, form(regex), source=source, where=where & chosen_here)
-        chain = chain.when(chosen_here).then(found)
-    return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
 
 
 def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
@@ -447,11 +418,22 @@ _OUTPUT_SCHEMA = (
     ("jailbreak_framing", pl.Boolean),
     ("imminent_danger", pl.Boolean),
     ("harm_category", pl.String),
-    ("harm_category__evidence", EVIDENCE_DTYPE),
-    ("prompt_intent__evidence", EVIDENCE_DTYPE),
-    ("jailbreak_framing__evidence", EVIDENCE_DTYPE),
-    ("imminent_danger__evidence", EVIDENCE_DTYPE),
+    *((name, EVIDENCE_DTYPE) for name in intent_evidence.COLUMNS),
 )
+
+#: The labeller's columns a turn's evidence is built from, and their names in
+#: ``intent_evidence.KEYS``.
+_EVIDENCE_INPUTS = {
+    f"{_P}user": "user",
+    f"{_P}context_text": "context_text",
+    f"{_P}u_cat": "own_category",
+    f"{_P}from_context": "from_context",
+    f"{_P}jail_user": "jail_user",
+    "harm_category": "harm_category",
+    "prompt_intent": "prompt_intent",
+    "jailbreak_framing": "jailbreak_framing",
+    "imminent_danger": "imminent_danger",
+}
 
 
 def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
@@ -535,22 +517,28 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
     ).collect(engine="in-memory")
     # Evidence is built only for the turns that can have some (a named or null category, a
     # non-benign intent, jailbreak framing, imminent danger); every other turn has none. It
-    # depends only on the columns in ``_EVIDENCE_KEYS``, so each distinct set of them is
+    # depends only on the columns in ``_EVIDENCE_INPUTS``, so each distinct set of them is
     # searched once.
-    row = f"{_P}row"
     needs = (
         pl.col("harm_category").ne_missing("none")
         | pl.col("prompt_intent").ne_missing("benign")
         | pl.col("jailbreak_framing").fill_null(True)
         | pl.col("imminent_danger").fill_null(True)
     )
-    distinct = labelled.filter(needs).select(_EVIDENCE_KEYS).unique().with_row_index(row)
-    evidenced = distinct.join(_evidence(distinct), on=row).drop(row)
+    keys = labelled.filter(needs).select(list(_EVIDENCE_INPUTS)).rename(_EVIDENCE_INPUTS).unique()
+    evidenced = intent_evidence.evidence(
+        keys,
+        categories=CATEGORIES,
+        content_window=limits["content_window_chars"],
+        user_form=_regex_form(keys, "user"),
+        context_form=_regex_form(keys, "context_text"),
+    )
     return (
         labelled.lazy()
         .join(
             evidenced.lazy(),
-            on=list(_EVIDENCE_KEYS),
+            left_on=list(_EVIDENCE_INPUTS),
+            right_on=list(_EVIDENCE_INPUTS.values()),
             how="left",
             nulls_equal=True,
             maintain_order="left",
@@ -558,20 +546,6 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         .select(pl.exclude(f"^{_P}.*$"))
         .collect(engine="in-memory")
     )
-
-
-#: The columns a turn's evidence is built from (``_evidence``).
-_EVIDENCE_KEYS = (
-    f"{_P}user",
-    f"{_P}context_text",
-    f"{_P}u_cat",
-    f"{_P}from_context",
-    f"{_P}jail_user",
-    "harm_category",
-    "prompt_intent",
-    "jailbreak_framing",
-    "imminent_danger",
-)
 
 
 def _ascii_form(regex: str) -> str:
@@ -611,107 +585,3 @@ def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
     if frame.select(_ascii_words(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
         return _ascii_form
     return lambda regex: regex
-
-
-def _evidence(labelled: pl.DataFrame) -> pl.DataFrame:
-    """Return the row index and the evidence columns of the labelled turns in ``labelled``.
-
-    ``labelled`` holds the columns of ``_EVIDENCE_KEYS`` and a row index.
-    """
-    jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
-    override = pattern("intent_override")
-    own_cat = pl.col(f"{_P}u_cat")
-    user_rx, context_rx = (_regex_form(labelled, c) for c in (f"{_P}user", f"{_P}context_text"))
-    # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
-    category = pl.col("harm_category")
-    harm_named = category.ne_missing("none")
-    in_user = harm_named & (~pl.col(f"{_P}from_context") | own_cat.is_not_null()).fill_null(True)
-    in_context = harm_named & (pl.col(f"{_P}from_context") & own_cat.is_null()).fill_null(True)
-    # Only the categories some row names are searched for: the others would find no row.
-    named = labelled.select(
-        *(
-            category.filter(where).unique().implode().alias(n)
-            for n, where in (("u", in_user), ("c", in_context))
-        )
-    ).row(0)
-    category_evidence = (
-        pl.when(category == "none")
-        .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
-        .when(~pl.col(f"{_P}from_context") | own_cat.is_not_null())
-        .then(
-            pl.coalesce(
-                _category_span(
-                    f"{_P}user",
-                    category,
-                    source="user",
-                    where=in_user,
-                    named=named[0],
-                    form=user_rx,
-                ),
-                span(
-                    f"{_P}user", user_rx(pattern("intent_disclosure")), source="user", where=in_user
-                ),
-            )
-        )
-        .otherwise(
-            pl.coalesce(
-                _category_span(
-                    f"{_P}context_text",
-                    category,
-                    source="context",
-                    where=in_context,
-                    named=named[1],
-                    form=context_rx,
-                ),
-                span(
-                    f"{_P}context_text",
-                    context_rx(pattern("intent_disclosure")),
-                    source="context",
-                    where=in_context,
-                ),
-            )
-        )
-    )
-    # A harmful verdict rests on the operational or override words; an ambiguous one on the harm.
-    harmful = pl.col("prompt_intent") == "harmful"
-    action = pattern("intent_request", "intent_operational")
-    action_evidence = pl.coalesce(
-        span(f"{_P}user", user_rx(override), source="user", where=harmful),
-        span(f"{_P}user", user_rx(action), source="user", where=harmful),
-        span(f"{_P}user", user_rx(jailbreak), source="user", where=harmful),
-    )
-    imminent_now = pl.col("imminent_danger")
-    imminent_evidence = pl.coalesce(
-        span(f"{_P}user", user_rx(imminent), source="user", where=imminent_now),
-        span(f"{_P}user", user_rx(pattern("intent_plan")), source="user", where=imminent_now),
-    )
-    category_found = pl.col("harm_category__evidence")
-    return (
-        labelled.lazy()
-        .with_columns(harm_category__evidence=category_evidence)
-        .with_columns(
-            prompt_intent__evidence=pl.when(harmful)
-            .then(pl.coalesce(action_evidence, category_found))
-            .when(pl.col("prompt_intent") == "ambiguous")
-            .then(category_found)
-            .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
-            jailbreak_framing__evidence=pl.when(pl.col(f"{_P}jail_user"))
-            .then(
-                span(f"{_P}user", user_rx(jailbreak), source="user", where=pl.col(f"{_P}jail_user"))
-            )
-            .when(pl.col("jailbreak_framing"))
-            .then(
-                span(
-                    f"{_P}context_text",
-                    context_rx(jailbreak),
-                    source="context",
-                    where=pl.col("jailbreak_framing"),
-                )
-            ),
-            imminent_danger__evidence=pl.when(imminent_now).then(imminent_evidence),
-        )
-        .select(
-            f"{_P}row", *(name for name, dtype in _OUTPUT_SCHEMA if name.endswith("__evidence"))
-        )
-        .collect(engine="in-memory")
-    )

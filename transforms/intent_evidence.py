@@ -1,0 +1,184 @@
+"""Evidence of the intent labeller's signals: the span each of a turn's verdicts rests on.
+
+``evidence`` reads a frame of labelled turns (the columns of ``KEYS``: the request, the earlier
+turns, the labels and how they were reached) and adds the evidence columns of
+``transforms.intent`` (``COLUMNS``): the category's first match in the request or, for a
+category carried over from the earlier turns, in ``context_text``; for a harmful request the
+override, request or jailbreak words, else the category's span; the jailbreak and imminent-danger
+words. Each span is searched only on the rows whose evidence it can become.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import polars as pl
+
+from transforms import intent_content
+from transforms.lexicon import pattern, span
+from transforms.registry import EVIDENCE_DTYPE
+
+#: The columns a turn's evidence is built from: the request (``user``, "" for none) and the
+#: earlier turns' text, the request's own category (null when it has none), whether the
+#: category and intent were carried over from the earlier turns, whether the request itself
+#: holds jailbreak framing, and the four labels.
+KEYS = (
+    "user",
+    "context_text",
+    "own_category",
+    "from_context",
+    "jail_user",
+    "harm_category",
+    "prompt_intent",
+    "jailbreak_framing",
+    "imminent_danger",
+)
+
+#: The evidence columns ``evidence`` adds, in order.
+COLUMNS = (
+    "harm_category__evidence",
+    "prompt_intent__evidence",
+    "jailbreak_framing__evidence",
+    "imminent_danger__evidence",
+)
+
+
+def _category_span(
+    column: str,
+    chosen: pl.Expr,
+    *,
+    source: str,
+    where: pl.Expr,
+    named: Iterable[str],
+    categories: Sequence[str],
+    content_window: int,
+    form: Callable[[str], str],
+) -> pl.Expr:
+    """Return the evidence span of the chosen category's lexicon in ``column``, else null.
+
+    Each lexicon is searched only on the rows of its category where ``where`` holds, and only
+    for the categories in ``named`` (those some row chose: a search for another finds no row),
+    tried in the order of ``categories``, written as ``form`` gives it.
+    """
+    named = set(named)
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
+    for name in (name for name in categories if name in named):
+        chosen_here = chosen == name
+        # A category found by the content reading is also evidenced by the words that found it.
+        regex = pattern(f"harm_{name}")
+        if name in intent_content.CATEGORIES:
+            regex = f"{regex}|{intent_content.patterns(content_window)[name]}"
+        found = span(column, form(regex), source=source, where=where & chosen_here)
+        chain = chain.when(chosen_here).then(found)
+    return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
+
+
+def evidence(
+    labelled: pl.DataFrame,
+    *,
+    categories: Sequence[str],
+    content_window: int,
+    user_form: Callable[[str], str],
+    context_form: Callable[[str], str],
+) -> pl.DataFrame:
+    """Return ``labelled`` (the columns of ``KEYS``) with the evidence columns (``COLUMNS``).
+
+    ``categories``: the harm categories in the order they are tried; ``content_window``: the
+    window of the content patterns (``intent_content.patterns``); ``user_form`` and
+    ``context_form``: how a regex is written for the user and the context texts.
+    """
+    jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
+    override = pattern("intent_override")
+    own_cat = pl.col("own_category")
+    user_rx, context_rx = user_form, context_form
+    # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
+    category = pl.col("harm_category")
+    harm_named = category.ne_missing("none")
+    in_user = harm_named & (~pl.col("from_context") | own_cat.is_not_null()).fill_null(True)
+    in_context = harm_named & (pl.col("from_context") & own_cat.is_null()).fill_null(True)
+    # Only the categories some row names are searched for: the others would find no row.
+    named = labelled.select(
+        *(
+            category.filter(where).unique().implode().alias(n)
+            for n, where in (("u", in_user), ("c", in_context))
+        )
+    ).row(0)
+    category_evidence = (
+        pl.when(category == "none")
+        .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
+        .when(~pl.col("from_context") | own_cat.is_not_null())
+        .then(
+            pl.coalesce(
+                _category_span(
+                    "user",
+                    category,
+                    source="user",
+                    where=in_user,
+                    named=named[0],
+                    categories=categories,
+                    content_window=content_window,
+                    form=user_rx,
+                ),
+                span("user", user_rx(pattern("intent_disclosure")), source="user", where=in_user),
+            )
+        )
+        .otherwise(
+            pl.coalesce(
+                _category_span(
+                    "context_text",
+                    category,
+                    source="context",
+                    where=in_context,
+                    named=named[1],
+                    categories=categories,
+                    content_window=content_window,
+                    form=context_rx,
+                ),
+                span(
+                    "context_text",
+                    context_rx(pattern("intent_disclosure")),
+                    source="context",
+                    where=in_context,
+                ),
+            )
+        )
+    )
+    # A harmful verdict rests on the operational or override words; an ambiguous one on the harm.
+    harmful = pl.col("prompt_intent") == "harmful"
+    action = pattern("intent_request", "intent_operational")
+    action_evidence = pl.coalesce(
+        span("user", user_rx(override), source="user", where=harmful),
+        span("user", user_rx(action), source="user", where=harmful),
+        span("user", user_rx(jailbreak), source="user", where=harmful),
+    )
+    imminent_now = pl.col("imminent_danger")
+    imminent_evidence = pl.coalesce(
+        span("user", user_rx(imminent), source="user", where=imminent_now),
+        span("user", user_rx(pattern("intent_plan")), source="user", where=imminent_now),
+    )
+    category_found = pl.col("harm_category__evidence")
+    return (
+        labelled.lazy()
+        .with_columns(harm_category__evidence=category_evidence)
+        .with_columns(
+            prompt_intent__evidence=pl.when(harmful)
+            .then(pl.coalesce(action_evidence, category_found))
+            .when(pl.col("prompt_intent") == "ambiguous")
+            .then(category_found)
+            .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
+            jailbreak_framing__evidence=pl.when(pl.col("jail_user"))
+            .then(span("user", user_rx(jailbreak), source="user", where=pl.col("jail_user")))
+            .when(pl.col("jailbreak_framing"))
+            .then(
+                span(
+                    "context_text",
+                    context_rx(jailbreak),
+                    source="context",
+                    where=pl.col("jailbreak_framing"),
+                )
+            ),
+            imminent_danger__evidence=pl.when(imminent_now).then(imminent_evidence),
+        )
+        .select(*KEYS, *COLUMNS)
+        .collect(engine="in-memory")
+    )
