@@ -43,7 +43,7 @@ frame as a whole. Only a text holding a required literal of a category regex can
 (``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
 evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
-each regex (``_ascii_form``: the same matches, far cheaper to compile), the others as written.
+each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written.
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
 "kill a process, then kill my boss" it points at the first "kill"; a category carried over from
@@ -54,7 +54,6 @@ only because "him" is a person target.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -66,8 +65,9 @@ from transforms import intent_content, intent_context, intent_evidence
 from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
-from transforms.intent_gate import as_written, candidate_literals, literal_rows, may_match
-from transforms.lexicon import ascii_variant, pattern, require_columns
+from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
+from transforms.intent_gate import candidate_literals, literal_rows, may_match
+from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
@@ -101,7 +101,7 @@ def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
-    ``form`` writes each regex for the texts searched (``_regex_form``).
+    ``form`` writes each regex for the texts searched (``regex_form``).
     """
     return pl.any_horizontal(
         text.str.contains(form(pattern(f"harm_{name}"))) for name in CATEGORIES
@@ -111,7 +111,7 @@ def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.
 def _rewrite(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
     """Return ``text`` with ``str.replace_all(regex, replacement)`` applied for each step in turn.
 
-    The regexes come in the form the texts need (``_regex_form``), so unlike
+    The regexes come in the form the texts need (``regex_form``), so unlike
     ``transforms.lexicon.replace_each`` no split by script is made here.
     """
     for regex, replacement in steps:
@@ -346,14 +346,14 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     # Texts without letters, digits or spaces outside ASCII (with their system text) are read
     # with the ASCII forms of the regexes, the others as written: each form is compiled only if
     # some text needs it.
-    plain = _ascii_words(pl.col(f"{_P}text")) & _ascii_words(pl.col("system_text")).fill_null(True)
+    plain = ascii_words(pl.col(f"{_P}text")) & ascii_words(pl.col("system_text")).fill_null(True)
     distinct = distinct.with_columns(plain.alias(f"{_P}plain"))
     parts = [
         _read(part.lazy(), f"{_P}text", f"{_P}r_", form)
         .select(*keys, f"{_P}r_cat", f"{_P}r_intent")
         .collect(engine="in-memory")
         for part, form in (
-            (distinct.filter(pl.col(f"{_P}plain")), _ascii_form),
+            (distinct.filter(pl.col(f"{_P}plain")), ascii_form),
             (distinct.filter(~pl.col(f"{_P}plain")), as_written),
         )
         if part.height
@@ -445,7 +445,7 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
     turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
     user = pl.col(f"{_P}user")
     continues = pl.col(f"{_P}continues")
-    user_rx, context_rx = (_regex_form(turns, c) for c in ("user_text", "context_text"))
+    user_rx, context_rx = (regex_form(turns, c) for c in ("user_text", "context_text"))
     base = turns.lazy().with_columns(
         pl.col("user_text").cast(pl.String).fill_null("").alias(f"{_P}user"),
         pl.col("context_text").cast(pl.String).alias(f"{_P}context_text"),
@@ -530,8 +530,8 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         keys,
         categories=CATEGORIES,
         content_window=limits["content_window_chars"],
-        user_form=_regex_form(keys, "user"),
-        context_form=_regex_form(keys, "context_text"),
+        user_form=regex_form(keys, "user"),
+        context_form=regex_form(keys, "context_text"),
     )
     return (
         labelled.lazy()
@@ -546,42 +546,3 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         .select(pl.exclude(f"^{_P}.*$"))
         .collect(engine="in-memory")
     )
-
-
-def _ascii_form(regex: str) -> str:
-    r"""Return ``regex`` with ``\w``, ``\d``, ``\s`` and ``\b`` restricted to ASCII.
-
-    The same matches on a text without letters, digits or spaces outside ASCII
-    (``_ascii_words``), for a fraction of the compiling: the Unicode classes are most of the
-    automaton of a large lexicon regex.
-
-    >>> print(_ascii_form(r"(?i)\bkill\b"))
-    (?i)(?-u:\b)kill(?-u:\b)
-    """
-    fast = ascii_variant(regex)
-    return fast if fast != regex else re.sub(r"(?<!\\)((?:\\\\)*)\\b", r"\1(?-u:\\b)", regex)
-
-
-def _ascii_words(text: pl.Expr) -> pl.Expr:
-    """Return whether ``text`` holds no letter, digit or space outside ASCII (null for null).
-
-    On such a text (curly quotes, dashes and emoji are fine) the ASCII form of a regex
-    (``_ascii_form``) finds the same matches: its classes and word boundaries differ from the
-    Unicode ones only on such characters.
-
-    >>> pl.Series(["it’s “ok” 👍", "café", "a\u00a0b"]).to_frame("t").select(_ascii_words(pl.col("t")))["t"].to_list()
-    [True, False, False]
-    """
-    # Only a text with a character outside ASCII (more characters than bytes) is searched.
-    wide = pl.when(text.str.len_bytes() != text.str.len_chars()).then(text)
-    found = wide.str.contains(r"[\w\s--[\x00-\x7F]]").fill_null(False)
-    return pl.when(text.is_not_null()).then(~found)
-
-
-def _regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
-    """Return how to write a regex searched on ``column`` of ``frame``: the ASCII form when no
-    text of the column holds a letter, digit or space outside ASCII (``_ascii_words``: the same
-    matches there), as written otherwise."""
-    if frame.select(_ascii_words(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
-        return _ascii_form
-    return lambda regex: regex

@@ -28,7 +28,7 @@ from functools import cache
 
 import polars as pl
 
-from transforms.intent_gate import as_written
+from transforms.intent_forms import as_written
 from transforms.lexicon import pattern
 
 

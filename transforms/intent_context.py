@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from transforms.intent_gate import as_written
+from transforms.intent_forms import as_written
 from transforms.lexicon import pattern
 
 _USER_LINES = r"(?m)^user:[^\n]*"

@@ -190,11 +190,6 @@ def literal_rows(folded: pl.Series, literals: Iterable[str]) -> dict[str, int]:
     return dict(found.iter_rows())
 
 
-def as_written(regex: str) -> str:
-    """Return ``regex`` unchanged: the form a regex is searched in when no cheaper one applies."""
-    return regex
-
-
 def may_match(
     folded: pl.Expr,
     *regexes: str,

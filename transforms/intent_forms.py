@@ -1,0 +1,61 @@
+"""How the intent labeller writes a regex for the texts it searches: as written, or ASCII-only.
+
+A large lexicon regex compiles mostly into its Unicode classes (``\\w``, ``\\s``, ``\\b``). On a
+text without letters, digits or spaces outside ASCII (``ascii_words``) the ASCII-only form of a
+regex (``ascii_form``) finds the same matches for a fraction of the compiling, so the labeller
+searches such texts with it (``regex_form`` picks the form for a whole column) and the others
+with the regex as written (``as_written``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import polars as pl
+
+from transforms.lexicon import ascii_variant
+
+
+def as_written(regex: str) -> str:
+    """Return ``regex`` unchanged: the form a regex is searched in when no cheaper one applies."""
+    return regex
+
+
+def ascii_form(regex: str) -> str:
+    r"""Return ``regex`` with ``\w``, ``\d``, ``\s`` and ``\b`` restricted to ASCII.
+
+    The same matches on a text without letters, digits or spaces outside ASCII
+    (``ascii_words``), for a fraction of the compiling: the Unicode classes are most of the
+    automaton of a large lexicon regex.
+
+    >>> print(ascii_form(r"(?i)\bkill\b"))
+    (?i)(?-u:\b)kill(?-u:\b)
+    """
+    fast = ascii_variant(regex)
+    return fast if fast != regex else re.sub(r"(?<!\\)((?:\\\\)*)\\b", r"\1(?-u:\\b)", regex)
+
+
+def ascii_words(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` holds no letter, digit or space outside ASCII (null for null).
+
+    On such a text (curly quotes, dashes and emoji are fine) the ASCII form of a regex
+    (``ascii_form``) finds the same matches: its classes and word boundaries differ from the
+    Unicode ones only on such characters.
+
+    >>> pl.Series(["it’s “ok” 👍", "café", "a\u00a0b"]).to_frame("t").select(ascii_words(pl.col("t")))["t"].to_list()
+    [True, False, False]
+    """
+    # Only a text with a character outside ASCII (more characters than bytes) is searched.
+    wide = pl.when(text.str.len_bytes() != text.str.len_chars()).then(text)
+    found = wide.str.contains(r"[\w\s--[\x00-\x7F]]").fill_null(False)
+    return pl.when(text.is_not_null()).then(~found)
+
+
+def regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
+    """Return how to write a regex searched on ``column`` of ``frame``: the ASCII form when no
+    text of the column holds a letter, digit or space outside ASCII (``ascii_words``: the same
+    matches there), as written otherwise."""
+    if frame.select(ascii_words(pl.col(column).cast(pl.String)).fill_null(True).all()).item():
+        return ascii_form
+    return as_written
