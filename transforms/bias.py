@@ -127,6 +127,15 @@ def _contested_by_source() -> list[pl.Expr]:
     return [Text.of(c).contains(regex).alias(name) for c, name in _CONTESTED.items()]
 
 
+def _finds(text: pl.Expr, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches ``text``, null where the text is null.
+
+    ``str.find`` skips null rows where ``str.contains`` reads their strings too: the texts here
+    are null outside the few turns that follow a contested question.
+    """
+    return text.str.find(regex).is_not_null()
+
+
 def is_follow_up(text: pl.Expr) -> pl.Expr:
     """Return whether ``text`` is a short turn that stays with the question before it.
 
@@ -138,8 +147,8 @@ def is_follow_up(text: pl.Expr) -> pl.Expr:
     """
     text = text.cast(pl.String)
     words = text.str.count_matches(r"\S+")
-    cue = text.str.contains(pattern("bias_followup", "intent_continuation"))
-    bare = text.str.contains(pattern("intent_anaphora"))
+    cue = _finds(text, pattern("bias_followup", "intent_continuation"))
+    bare = _finds(text, pattern("intent_anaphora"))
     return (
         ((words <= _FOLLOW_UP_WORDS) & cue) | ((words <= _BARE_FOLLOW_UP_WORDS) & bare)
     ).fill_null(False)
@@ -158,11 +167,13 @@ def inherits_contested(user_text: pl.Expr, context_text: pl.Expr) -> pl.Expr:
     [True, False]
     """
     contested, line = pattern("bias_contested"), pl.element()
-    lines = intent_context.user_lines(context_text)
+    follows = is_follow_up(user_text)
+    # Only a follow-up looks back, so the earlier lines are read for those turns only.
+    lines = intent_context.user_lines(pl.when(follows).then(context_text))
     # A line naming a contested issue is a question of its own, however it is phrased.
-    asked = lines.list.eval(line.filter(line.str.contains(contested) | ~is_follow_up(line)))
+    asked = lines.list.eval(line.filter(_finds(line, contested) | ~is_follow_up(line)))
     question = pl.coalesce(asked.list.last(), lines.list.last())
-    return (is_follow_up(user_text) & question.str.contains(contested)).fill_null(False)
+    return (follows & _finds(question, contested)).fill_null(False)
 
 
 def _inherited() -> pl.Expr:
