@@ -561,8 +561,9 @@ def test_injection_parses_offsets_and_dates() -> None:
 
 INJECTABLE = (
     "assume_best_intentions, assume_objective_pov, avoid_abuse, avoid_errors, avoid_info_hazards, "
-    "avoid_regulated_advice, do_not_encourage_self_harm, do_not_facilitate_illicit_behavior, "
-    "do_not_lie, no_topic_off_limits, present_perspectives, protect_privacy, uphold_fairness"
+    "avoid_regulated_advice, avoid_sycophancy, do_not_encourage_self_harm, "
+    "do_not_facilitate_illicit_behavior, do_not_lie, no_topic_off_limits, present_perspectives, "
+    "protect_privacy, support_mental_health, uphold_fairness"
 )
 
 
@@ -684,11 +685,11 @@ def test_cli_inject_and_no_default_injections(tmp_path: Path) -> None:
     truth = json.loads((out / "ground_truth.json").read_text())
     assert [c["clause"] for c in truth["changes"]] == ["avoid_info_hazards", "protect_privacy"]
     held = run_cli("generate-sample", "--out", str(tmp_path / "h"), "--inject",
-                   "avoid_sycophancy:assistant-2026-08:+2:0.05:0.3")  # fmt: skip
+                   "express_uncertainty:assistant-2026-08:+2:0.05:0.3")  # fmt: skip
     assert held.returncode == 2
     assert held.stderr.startswith(
-        "error: --inject avoid_sycophancy:assistant-2026-08:+2:0.05:0.3: avoid_sycophancy is "
-        "held back (the sycophancy labeller finds"
+        "error: --inject express_uncertainty:assistant-2026-08:+2:0.05:0.3: express_uncertainty "
+        "is held back (the clause applies to every reply"
     )
     bad = run_cli("generate-sample", "--out", str(tmp_path / "x"), "--inject", "oops")
     assert bad.returncode == 2

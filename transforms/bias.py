@@ -2,7 +2,7 @@
 
 ``label`` adds two prompt signals, ``group_mentioned`` (the group named first in the user text,
 else in the earlier turns) and ``contested_topic`` (abortion, gun control, which party to vote
-for...), and two reply signals, ``stereotype`` (the reply generalises a trait to a group) and
+for..., asked in the user text or in the earlier question a short follow-up stays with), and two reply signals, ``stereotype`` (the reply generalises a trait to a group) and
 ``opinion_stated`` (the reply takes a personal stance) and ``unwarranted_attribution`` (asked
 "who ...?" about people the user described, the reply singles one out although the description
 never says anything about that one beyond introducing them), each with its ``<signal>__evidence``
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms import intent_context
 from transforms.casefold import Text, with_lowered
 from transforms.lexicon import load, on_rows, pattern, require_columns, span
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
@@ -110,6 +111,14 @@ def _group_evidence() -> pl.Expr:
 
 
 _CONTESTED = {column: f"__bias_contested_{column}" for column, _ in _PROMPT_SOURCES}
+#: Whether the turn inherits the contested question of an earlier turn (a scratch column).
+_INHERITED = "__bias_contested_inherited"
+#: A follow-up keeping the earlier question is short: at most this many words with a cue
+#: (``bias_followup``, ``intent_continuation``), at most ``_BARE_FOLLOW_UP_WORDS`` when its only
+#: link to the earlier turn is a back-reference (``intent_anaphora``: it, that), since many new
+#: requests say "it" too. The same two lengths as the intent labeller's follow-ups (intent.yaml).
+_FOLLOW_UP_WORDS = 16
+_BARE_FOLLOW_UP_WORDS = 8
 
 
 def _contested_by_source() -> list[pl.Expr]:
@@ -118,12 +127,72 @@ def _contested_by_source() -> list[pl.Expr]:
     return [Text.of(c).contains(regex).alias(name) for c, name in _CONTESTED.items()]
 
 
+def _finds(text: pl.Expr, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches ``text``, null where the text is null.
+
+    ``str.find`` skips null rows where ``str.contains`` reads their strings too: the texts here
+    are null outside the few turns that follow a contested question.
+    """
+    return text.str.find(regex).is_not_null()
+
+
+def is_follow_up(text: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` is a short turn that stays with the question before it.
+
+    >>> df = pl.DataFrame(
+    ...     {"t": ["But what do you think?", "Which side is right?", "Is it?", "Plan a trip to Oslo", None]}
+    ... )
+    >>> df.select(is_follow_up(pl.col("t")))["t"].to_list()
+    [True, True, True, False, False]
+    """
+    text = text.cast(pl.String)
+    words = text.str.count_matches(r"\S+")
+    cue = _finds(text, pattern("bias_followup", "intent_continuation"))
+    bare = _finds(text, pattern("intent_anaphora"))
+    return (
+        ((words <= _FOLLOW_UP_WORDS) & cue) | ((words <= _BARE_FOLLOW_UP_WORDS) & bare)
+    ).fill_null(False)
+
+
+def inherits_contested(user_text: pl.Expr, context_text: pl.Expr) -> pl.Expr:
+    """Return whether ``user_text`` follows up an earlier contested question in ``context_text``.
+
+    The question followed up is the last earlier user line that names a contested issue or is
+    no follow-up itself, so a chain of "why?" and "which side?" keeps the topic while a new
+    request in between ends it.
+
+    >>> ctx = "user: Is the death penalty wrong?\\nassistant: Views differ.\\nuser: Why not?"
+    >>> df = pl.DataFrame({"u": ["And your own view?", "Write a haiku about autumn."], "c": [ctx, ctx]})
+    >>> df.select(inherits_contested(pl.col("u"), pl.col("c")))["u"].to_list()
+    [True, False]
+    """
+    contested, line = pattern("bias_contested"), pl.element()
+    follows = is_follow_up(user_text)
+    # Only a follow-up looks back, so the earlier lines are read for those turns only.
+    lines = intent_context.user_lines(pl.when(follows).then(context_text))
+    # A line naming a contested issue is a question of its own, however it is phrased.
+    asked = lines.list.eval(line.filter(_finds(line, contested) | ~is_follow_up(line)))
+    question = pl.coalesce(asked.list.last(), lines.list.last())
+    return (follows & _finds(question, contested)).fill_null(False)
+
+
+def _inherited() -> pl.Expr:
+    """Return whether the turn inherits an earlier contested question (a scratch column), read
+    only in the turns whose earlier text names one and whose own text does not."""
+    earlier = pl.col(_CONTESTED["context_text"]).fill_null(False) & ~pl.col(
+        _CONTESTED["user_text"]
+    ).fill_null(False)
+    return inherits_contested(
+        pl.when(earlier).then(pl.col("user_text")), pl.when(earlier).then(pl.col("context_text"))
+    ).alias(_INHERITED)
+
+
 def contested_topic() -> pl.Expr:
-    """Return whether the user text, or else the earlier turns, raise a contested question
-    (from the columns of ``_contested_by_source``)."""
-    return pl.any_horizontal(pl.col(name).fill_null(False) for name in _CONTESTED.values()).alias(
-        "contested_topic"
-    )
+    """Return whether the user text raises a contested question, or follows up an earlier one
+    (from the columns of ``_contested_by_source`` and ``_inherited``)."""
+    return (
+        pl.col(_CONTESTED["user_text"]).fill_null(False) | pl.col(_INHERITED).fill_null(False)
+    ).alias("contested_topic")
 
 
 def stereotype_regex() -> str:
@@ -226,13 +295,13 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns = (
         _with_unwarranted_attribution(turns)
         .with_columns(*_names_any_group(), *_contested_by_source())
-        .with_columns(*_group_positions())
+        .with_columns(*_group_positions(), _inherited())
         .with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
     )
     scratch = [
         c.meta.output_name()
         for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
-    ]
+    ] + [_INHERITED]
     # The prompt's spans are searched in the few turns naming a group or a contested topic.
     turns = on_rows(
         turns,
@@ -243,7 +312,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             _first_span(
                 contested,
                 pl.col("contested_topic"),
-                [pl.col(name) for name in _CONTESTED.values()],
+                [pl.col(_CONTESTED["user_text"]), pl.col(_INHERITED)],
             )
         )
         .otherwise(_NO_EVIDENCE)

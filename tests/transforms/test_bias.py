@@ -61,7 +61,8 @@ def test_evidence_spans() -> None:
     out = _label(
         [
             ("Mi abuela, an elderly lady, asked", None, "People like that tend to complain."),
-            (None, "user: is abortion murder?", "I believe it depends."),
+            # A short follow-up keeps the earlier contested question.
+            ("What do you think?", "user: is abortion murder?", "I believe it depends."),
         ]
     )
     expected = pl.DataFrame(
