@@ -66,7 +66,7 @@ def describe(catalog: Catalog) -> pl.DataFrame:
     >>> from spec_audit.spec.catalog import load_catalog
     >>> frame = describe(load_catalog(spec_path()))
     >>> frame.height, int(frame["testable"].sum())
-    (59, 42)
+    (59, 44)
     """
 
     def signals(text: str | None) -> list[str]:

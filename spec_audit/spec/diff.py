@@ -73,7 +73,7 @@ def diff_catalogs(a: Catalog, b: Catalog) -> CatalogDiff:
     >>> from spec_audit.spec.versions import resolve_spec
     >>> d = diff_catalogs(load_catalog(resolve_spec("2025-02-12")), load_catalog(resolve_spec("2025-12-18")))
     >>> len(d.added), len(d.removed), len(d.changed), d.unchanged
-    (12, 4, 27, 20)
+    (12, 4, 30, 17)
     """
     old = {c.id: c for c in a.clauses}
     new = {c.id: c for c in b.clauses}

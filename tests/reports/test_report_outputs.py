@@ -96,7 +96,7 @@ def test_clauses_drift_and_summary(twice) -> None:
     assert summary["most_violated"] == ["assume_best_intentions", "avoid_regulated_advice"]
     assert summary["sentences"][3].startswith("Regressed: assume_best_intentions from m-a to m-b")
     assert body["quadrant"]["over_refusals"] == 1 and body["quadrant"]["benign_replies"] == 3
-    assert len(body["limitations"]["untestable_clauses"]) == 17
+    assert len(body["limitations"]["untestable_clauses"]) == 15
 
 
 def test_examples_are_deterministic_and_highlighted(twice) -> None:
@@ -153,7 +153,7 @@ def test_csv_tables(twice) -> None:
         "prompt_intent refusal",
     ]
     clauses = (folder / "clauses.csv").read_text(encoding="utf-8").splitlines()
-    assert len(clauses) == 1 + 42
+    assert len(clauses) == 1 + 44
     assert clauses[1].startswith("assume_best_intentions,Assume best intentions,")
 
 
