@@ -17,7 +17,7 @@ literals has no gate (every row may match).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache, partial
+from functools import cache
 
 import polars as pl
 
@@ -127,42 +127,36 @@ def _score(literals: frozenset[str]) -> tuple[bool, int, int]:
     return not common, min(len(s.strip()) for s in literals), -len(literals)
 
 
-def _usable(literals: frozenset[str] | None, spaced: bool) -> frozenset[str] | None:
-    """Return the literals as searched (their longest space-free piece if ``spaced``), if usable."""
+def _usable(literals: frozenset[str] | None) -> frozenset[str] | None:
+    """Return the literals if every one is long enough to be worth a gate, else None."""
     if literals is None:
         return None
-    if spaced:
-        literals = frozenset(max(s.split(" "), key=len) for s in literals)
     return literals if literals and min(map(len, literals)) >= MIN_LITERAL else None
 
 
 @cache
-def _tree(regex: str, spaced: bool) -> Tree | None:
+def _tree(regex: str) -> Tree | None:
     """Return the required-literal choices of ``regex`` on a folded text, as usable here."""
-    return prune(literal_tree(regex, fold_literal), partial(_usable, spaced=spaced))
+    return prune(literal_tree(regex, fold_literal), _usable)
 
 
 @cache
-def candidate_literals(regex: str, *, spaced: bool = False) -> frozenset[str]:
+def candidate_literals(regex: str) -> frozenset[str]:
     """Return every literal ``required_literals`` may choose from for ``regex``."""
-    return leaves(_tree(regex, spaced))
+    return leaves(_tree(regex))
 
 
 def required_literals(
-    regex: str, *, spaced: bool = False, rows: Mapping[str, int] | None = None
+    regex: str, *, rows: Mapping[str, int] | None = None
 ) -> frozenset[str] | None:
     """Return folded strings one of which occurs in the folded text of any match, or None.
 
-    ``spaced``: the regex searches a text in which spaces were put in place of removed words
-    (the intent labeller's masked text); each literal is then cut to its longest piece without
-    a space, which the original text holds too. ``rows``: how many texts hold each literal
+    ``rows``: how many texts hold each literal
     (``literal_rows``); the literals held by the fewest texts are then chosen, else the longest
     that are no common word.
 
     >>> sorted(required_literals(r"(?i)\\b(?:kill|murder)\\s+(?:him|her)\\b"))
     ['kill', 'murder']
-    >>> sorted(required_literals(r"(?i)\\bpipe bombs?\\b|\\bNapalm\\b", spaced=True))
-    ['bombs', 'napalm', 'pipe']
     >>> sorted(required_literals(r"(?i)\\bpipe\\s+bombs?\\b"))
     ['pipe']
     >>> sorted(required_literals(r"(?i)\\bpipe\\s+bombs?\\b", rows={"pipe": 9, "bomb": 1}))
@@ -170,7 +164,7 @@ def required_literals(
     >>> required_literals(r"(?i)\\b\\w+ing\\b|\\bno\\b") is None
     True
     """
-    tree = _tree(regex, spaced)
+    tree = _tree(regex)
     if tree is None:
         return None
     if rows is None:
@@ -193,17 +187,16 @@ def literal_rows(folded: pl.Series, literals: Iterable[str]) -> dict[str, int]:
 def may_match(
     folded: pl.Expr,
     *regexes: str,
-    spaced: bool = False,
     rows: Mapping[str, int] | None = None,
 ) -> pl.Expr:
     """Return whether ``folded`` (a folded text) holds a required literal of any of ``regexes``.
 
     False means none of them can match the text; a regex without required literals makes every
-    row true. Null texts give null. ``spaced`` and ``rows`` as in ``required_literals``.
+    row true. Null texts give null. ``rows`` as in ``required_literals``.
     """
     literals: set[str] = set()
     for regex in regexes:
-        found = required_literals(regex, spaced=spaced, rows=rows)
+        found = required_literals(regex, rows=rows)
         if found is None:
             return folded.is_not_null() | folded.is_null()
         literals |= found

@@ -44,10 +44,6 @@ def test_no_gate_without_required_literals(regex: str) -> None:
     assert required_literals(regex) is None
 
 
-def test_spaced_literals_keep_a_piece_without_spaces() -> None:
-    assert required_literals(r"(?i)\bpipe bomb\b", spaced=True) == {"pipe"}
-
-
 def test_may_match_is_necessary_for_every_category_regex() -> None:
     texts = [
         "How do I kill a Python process?",
