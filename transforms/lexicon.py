@@ -91,18 +91,25 @@ def ascii_variant(regex: str) -> str:
             i = end
         elif char == "[":
             depth += 1
-            # A "]" right after "[" or "[^" is a literal member, not the end of the class.
-            opening = "[^" if regex.startswith("[^", i) else "["
+            opening = class_opening(regex, i)
             i += len(opening)
-            if regex.startswith("]", i):
-                opening += "]"
-                i += 1
             out.append(opening)
         else:
             depth -= char == "]" and depth > 0
             out.append(char)
             i += 1
     return "".join(out)
+
+
+def class_opening(regex: str, i: int) -> str:
+    """Return the opening of the bracketed class starting at ``regex[i]``: "[" or "[^", with a
+    "]" right after it, which is a literal member, not the end of the class.
+
+    >>> class_opening("a[]x]", 1), class_opening("[^-]", 0)
+    ('[]', '[^')
+    """
+    opening = "[^" if regex.startswith("[^", i) else "["
+    return opening + "]" if regex.startswith("]", i + len(opening)) else opening
 
 
 def by_script(

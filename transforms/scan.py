@@ -56,6 +56,8 @@ from typing import Any
 
 import polars as pl
 
+from transforms.lexicon import class_opening
+
 try:  # Python 3.11+: the parser moved; it is the same module under either name.
     from re import _constants as _sre
     from re import _parser as _sre_parse
@@ -109,11 +111,8 @@ def _python_syntax(regex: str, case_matters: bool = True) -> str:
                 i += 1
         elif char == "[":
             in_class = True
-            opening = "[^" if regex.startswith("[^", i) else "["
+            opening = class_opening(regex, i)
             i += len(opening)
-            if regex.startswith("]", i):
-                opening += "]"
-                i += 1
             out.append(opening)
         elif regex.startswith("(?", i) and not regex.startswith(("(?:", "(?P"), i):
             if regex.startswith("(?<", i) and regex[i + 3 : i + 4] not in ("=", "!"):
