@@ -11,6 +11,7 @@ words. Each span is searched only on the rows whose evidence it can become.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 import polars as pl
 
@@ -45,16 +46,17 @@ COLUMNS = (
 
 def _category_span(
     column: str,
-    chosen: pl.Expr,
-    *,
     source: str,
     where: pl.Expr,
     named: Iterable[str],
+    form: Callable[[str], str],
+    *,
+    chosen: pl.Expr,
     categories: Sequence[str],
     content_window: int,
-    form: Callable[[str], str],
 ) -> pl.Expr:
-    """Return the evidence span of the chosen category's lexicon in ``column``, else null.
+    """Return the evidence span of the chosen category's lexicon in ``column`` (else of a
+    self-harm disclosure), null without either.
 
     Each lexicon is searched only on the rows of its category where ``where`` holds, and only
     for the categories in ``named`` (those some row chose: a search for another finds no row),
@@ -70,7 +72,9 @@ def _category_span(
             regex = f"{regex}|{intent_content.patterns(content_window)[name]}"
         found = span(column, form(regex), source=source, where=where & chosen_here)
         chain = chain.when(chosen_here).then(found)
-    return chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE))
+    # A self-harm category may rest on a first-person disclosure rather than a harm term.
+    disclosure = span(column, form(pattern("intent_disclosure")), source=source, where=where)
+    return pl.coalesce(chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)), disclosure)
 
 
 def evidence(
@@ -90,7 +94,6 @@ def evidence(
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
     override = pattern("intent_override")
     own_cat = pl.col("own_category")
-    user_rx, context_rx = user_form, context_form
     # Each span is searched only on the rows whose evidence it can become (a superset, with nulls).
     category = pl.col("harm_category")
     harm_named = category.ne_missing("none")
@@ -103,58 +106,28 @@ def evidence(
             for n, where in (("u", in_user), ("c", in_context))
         )
     ).row(0)
+    category_span = partial(
+        _category_span, chosen=category, categories=categories, content_window=content_window
+    )
     category_evidence = (
         pl.when(category == "none")
         .then(pl.lit(None, dtype=EVIDENCE_DTYPE))
         .when(~pl.col("from_context") | own_cat.is_not_null())
-        .then(
-            pl.coalesce(
-                _category_span(
-                    "user",
-                    category,
-                    source="user",
-                    where=in_user,
-                    named=named[0],
-                    categories=categories,
-                    content_window=content_window,
-                    form=user_rx,
-                ),
-                span("user", user_rx(pattern("intent_disclosure")), source="user", where=in_user),
-            )
-        )
-        .otherwise(
-            pl.coalesce(
-                _category_span(
-                    "context_text",
-                    category,
-                    source="context",
-                    where=in_context,
-                    named=named[1],
-                    categories=categories,
-                    content_window=content_window,
-                    form=context_rx,
-                ),
-                span(
-                    "context_text",
-                    context_rx(pattern("intent_disclosure")),
-                    source="context",
-                    where=in_context,
-                ),
-            )
-        )
+        .then(category_span("user", "user", in_user, named[0], user_form))
+        .otherwise(category_span("context_text", "context", in_context, named[1], context_form))
     )
     # A harmful verdict rests on the operational or override words; an ambiguous one on the harm.
     harmful = pl.col("prompt_intent") == "harmful"
     action = pattern("intent_request", "intent_operational")
     action_evidence = pl.coalesce(
-        span("user", user_rx(override), source="user", where=harmful),
-        span("user", user_rx(action), source="user", where=harmful),
-        span("user", user_rx(jailbreak), source="user", where=harmful),
+        span("user", user_form(override), source="user", where=harmful),
+        span("user", user_form(action), source="user", where=harmful),
+        span("user", user_form(jailbreak), source="user", where=harmful),
     )
     imminent_now = pl.col("imminent_danger")
     imminent_evidence = pl.coalesce(
-        span("user", user_rx(imminent), source="user", where=imminent_now),
-        span("user", user_rx(pattern("intent_plan")), source="user", where=imminent_now),
+        span("user", user_form(imminent), source="user", where=imminent_now),
+        span("user", user_form(pattern("intent_plan")), source="user", where=imminent_now),
     )
     category_found = pl.col("harm_category__evidence")
     return (
@@ -167,12 +140,12 @@ def evidence(
             .then(category_found)
             .otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)),
             jailbreak_framing__evidence=pl.when(pl.col("jail_user"))
-            .then(span("user", user_rx(jailbreak), source="user", where=pl.col("jail_user")))
+            .then(span("user", user_form(jailbreak), source="user", where=pl.col("jail_user")))
             .when(pl.col("jailbreak_framing"))
             .then(
                 span(
                     "context_text",
-                    context_rx(jailbreak),
+                    context_form(jailbreak),
                     source="context",
                     where=pl.col("jailbreak_framing"),
                 )
