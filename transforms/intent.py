@@ -163,6 +163,69 @@ def _read(
     ``form`` as in ``has_harm_term``, for the texts in ``raw`` and ``system_text``.
     """
     limits = thresholds()
+    text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
+    tagging = _rewrite(
+        masked,
+        (
+            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
+            for i, name in enumerate(CATEGORIES)
+        ),
+    )
+    # Conditions used by several expressions are columns, searched once. A rewrite, and a test
+    # with ``str.contains``, reads every row's string, also where a ``when`` made it null, so the
+    # rows a step does not need are set aside (``_on_rows``) rather than nulled.
+    frame = lf.collect(engine="in-memory")
+    columns = frame.columns
+    frame = frame.with_columns(text.str.contains(form(_masked_words())).alias(f"{out}touched"))
+    # Masking rewrites only the rows with a verb or a homonym, tagging only those with a harm term.
+    frame = _on_rows(
+        frame,
+        f"{out}touched",
+        {f"{out}masked": _mask(text, form, pl.lit(True))},
+        {f"{out}masked": text},
+    )
+    frame = frame.with_columns(has_harm_term(masked, form).alias(f"{out}has_harm"))
+    frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})
+    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
+    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
+    frame = frame.with_columns(
+        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
+        intent_content.category(masked, limits["content_window_chars"], form).alias(
+            f"{out}content"
+        ),
+    )
+    # A text without a category reads benign whatever its frames, so only the others are read.
+    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
+    frame = frame.with_columns(found.alias(f"{out}found"))
+    none = pl.lit(None, dtype=pl.String)
+    benign = {f"{out}intent": pl.lit("benign"), f"{out}cat": none}
+    read = _frames(frame.filter(pl.col(f"{out}found")).lazy(), raw, out, form)
+    return pl.concat(
+        [
+            read.select(*columns, *benign),
+            frame.lazy().filter(~pl.col(f"{out}found")).select(*columns, **benign),
+        ]
+    )
+
+
+def _on_rows(
+    frame: pl.DataFrame, where: str, then: dict[str, pl.Expr], otherwise: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """Return ``frame`` with the columns ``then`` computed on the rows where the Boolean column
+    ``where`` holds and the same columns from ``otherwise`` on the others (those rows last)."""
+    holds = pl.col(where).fill_null(False)
+    return pl.concat(
+        [frame.filter(holds).with_columns(**then), frame.filter(~holds).with_columns(**otherwise)]
+    )
+
+
+def _frames(
+    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+) -> pl.LazyFrame:
+    """Return ``lf`` (texts with a category, read by ``_read``) with ``<out>cat`` and
+    ``<out>intent``: how the frames of the request (what it asks, defence, fiction, definition)
+    read with its category."""
+    limits = thresholds()
     request_window, defence_window = limits["request_window_chars"], limits["defence_window_chars"]
     # Each harm term is wrapped in its category's tags ("⟦3⟧ pipe bomb ⟦/3⟧"), so the tie regexes
     # stay small: one union of every harm lexicon inside a window exceeds the regex size limit.
@@ -188,41 +251,12 @@ def _read(
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
-    raw_text = text
-    # Tagging rewrites only the rows with a harm term; the others keep their text untouched.
-    has_harm = has_harm_term(masked, form)
-    tagging = _rewrite(
-        pl.when(pl.col(f"{out}has_harm")).then(masked),
-        (
-            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
-            for i, name in enumerate(CATEGORIES)
-        ),
-    )
-    # Conditions used by several expressions are columns, searched once.
-    touched = raw_text.str.contains(form(_masked_words()))
-    lf = (
-        lf.with_columns(touched.alias(f"{out}touched"))
-        .with_columns(_mask(text, form, pl.col(f"{out}touched")).alias(f"{out}masked"))
-        .with_columns(has_harm.alias(f"{out}has_harm"))
-        .with_columns(
-            pl.when(pl.col(f"{out}has_harm")).then(tagging).otherwise(masked).alias(f"{out}tagged")
-        )
-    )
-    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
-    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
-    lf = lf.with_columns(
-        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
-        intent_content.category(masked, limits["content_window_chars"], form).alias(
-            f"{out}content"
-        ),
-    )
-    # A text without a category reads benign whatever its frames, so only the others are read.
-    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
-    text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
-    jail = text.str.contains(form(pattern("intent_jailbreak")))
+    jail = pl.col(f"{out}jail")
     safe_context = form(pattern("intent_safe_context"))
-    system = pl.when(found).then(pl.col("system_text").cast(pl.String).fill_null(""))
+    system = pl.col("system_text").cast(pl.String).fill_null("")
     lf = lf.with_columns(
+        text.str.contains(form(pattern("intent_jailbreak"))).alias(f"{out}jail")
+    ).with_columns(
         (
             tagged.str.contains(form(tied_request))
             | masked.str.contains(form(pattern("intent_operational")))
