@@ -66,7 +66,7 @@ from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
-from transforms.intent_gate import candidate_literals, literal_rows, may_match
+from transforms.intent_gate import candidate_literals, literal_rows, matches, may_match
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -97,14 +97,18 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
+def has_harm_term(
+    text: pl.Expr, form: Callable[[str], str] = as_written, folded: pl.Expr | None = None
+) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
-    ``form`` writes each regex for the texts searched (``regex_form``).
+    ``form`` writes each regex for the texts searched (``regex_form``); ``folded`` (``text``
+    folded, optional) lets each lexicon search only the rows holding one of its required
+    literals (``intent_gate.matches``).
     """
     return pl.any_horizontal(
-        text.str.contains(form(pattern(f"harm_{name}"))) for name in CATEGORIES
+        matches(text, pattern(f"harm_{name}"), form, folded) for name in CATEGORIES
     )
 
 
@@ -184,13 +188,17 @@ def _read(
         {f"{out}masked": _mask(text, form, pl.lit(True))},
         {f"{out}masked": text},
     )
-    frame = frame.with_columns(has_harm_term(masked, form).alias(f"{out}has_harm"))
+    # Each lexicon searches only the rows holding one of its required literals.
+    folded = pl.col(f"{out}folded")
+    frame = frame.with_columns(fold(masked).alias(f"{out}folded")).with_columns(
+        has_harm_term(masked, form, folded).alias(f"{out}has_harm")
+    )
     frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
     frame = frame.with_columns(
         first_category(hits, CATEGORIES).alias(f"{out}rcat"),
-        intent_content.category(masked, limits["content_window_chars"], form).alias(
+        intent_content.category(masked, limits["content_window_chars"], form, folded).alias(
             f"{out}content"
         ),
     )

@@ -16,12 +16,13 @@ literals has no gate (every row may match).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
 import polars as pl
 
 from transforms.casefold import fold_literal
+from transforms.intent_forms import as_written
 from transforms.scan import Tree, choose, leaves, literal_tree, prune
 
 #: Shortest literal worth a gate: shorter ones occur in most texts and only cost a pass.
@@ -201,3 +202,51 @@ def may_match(
             return folded.is_not_null() | folded.is_null()
         literals |= found
     return folded.str.contains_any(sorted(literals))
+
+
+def _candidates(text: pl.Expr, regex: str, folded: pl.Expr | None) -> pl.Expr | None:
+    """Return ``text`` on the rows whose ``folded`` text holds a required literal of ``regex``
+    and null on the others (they cannot match), or None when there is no such gate."""
+    literals = None if folded is None else required_literals(regex)
+    if literals is None:
+        return None
+    return pl.when(folded.str.contains_any(sorted(literals))).then(text)  # type: ignore[union-attr]
+
+
+def matches(
+    text: pl.Expr,
+    regex: str,
+    form: Callable[[str], str] = as_written,
+    folded: pl.Expr | None = None,
+) -> pl.Expr:
+    r"""Return ``text.str.contains(form(regex))``, searching only the rows that can match.
+
+    ``folded``: ``text`` folded (``transforms.casefold.fold``); a row whose folded text holds no
+    required literal of ``regex`` is false without a search, the others are searched with
+    ``str.find`` (which, unlike ``str.contains``, skips the rows set aside). Without it, or
+    without required literals, every row is searched.
+
+    >>> df = pl.DataFrame({"t": ["Kill Bill", "bill", None]})
+    >>> folded = pl.col("t").str.to_lowercase()
+    >>> df.select(matches(pl.col("t"), r"(?i)\bkill\b", folded=folded))["t"].to_list()
+    [True, False, None]
+    """
+    candidates = _candidates(text, regex, folded)
+    if candidates is None:
+        return text.str.contains(form(regex))
+    return pl.when(text.is_not_null()).then(candidates.str.find(form(regex)).is_not_null())
+
+
+def count_matches(
+    text: pl.Expr,
+    regex: str,
+    form: Callable[[str], str] = as_written,
+    folded: pl.Expr | None = None,
+) -> pl.Expr:
+    """Return ``text.str.count_matches(form(regex))``, counting only the rows that can match
+    (``matches``; the others count 0)."""
+    candidates = _candidates(text, regex, folded)
+    if candidates is None:
+        return text.str.count_matches(form(regex))
+    counted = candidates.str.count_matches(form(regex)).fill_null(0)
+    return pl.when(text.is_not_null()).then(counted)
