@@ -44,6 +44,10 @@ frame as a whole. Only a text holding a required literal of a category regex can
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
 evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
 each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written.
+A text is read in steps, each a column, and each step only on the rows that need it: masking
+only texts with a verb or homonym, tagging only texts with a harm term, the frames only texts
+with a category, and each harm and content regex only on the texts whose folded form holds one
+of its required literals (``intent_gate.matches``).
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
 "kill a process, then kill my boss" it points at the first "kill"; a category carried over from
@@ -482,7 +486,9 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
     """Return ``turns`` with the intent family's columns (``label``, on a collected frame)."""
     limits = thresholds()
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
-    # Scratch copies cast to String: an all-null column arrives with the Null dtype.
+    # Scratch copies cast to String: an all-null column arrives with the Null dtype. A search
+    # meant for some rows only uses ``str.find`` on the others nulled (``str.contains`` would
+    # read them all).
     lines = intent_context.user_lines(pl.col("context_text"))
     turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
     user = pl.col(f"{_P}user")
@@ -540,15 +546,16 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
                 continues
                 & pl.when(continues)
                 .then(pl.col(f"{_P}context"))
-                .str.contains(context_rx(jailbreak))
+                .str.find(context_rx(jailbreak))
+                .is_not_null()
             )
         ).alias("jailbreak_framing"),
         (
             user.str.contains(user_rx(imminent))
-            | (
-                (own_cat == "self_harm").fill_null(False)
-                & user.str.contains(user_rx(pattern("intent_plan")))
-            )
+            | pl.when(own_cat == "self_harm")
+            .then(user)
+            .str.find(user_rx(pattern("intent_plan")))
+            .is_not_null()
         ).alias("imminent_danger"),
     )
     labelled = features.with_columns(

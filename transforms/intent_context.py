@@ -156,8 +156,9 @@ def anchors(
     indexed = frame.lazy().select(pl.col(lines), pl.col(where)).with_row_index(row)
     follow_up = pl.col("__follow_up")
     # A line with a harm term of its own ("Give me step-by-step instructions for X") is a request.
+    # Only the follow-ups are searched (``str.find`` skips the other lines; ``contains`` would not).
     own_harm = pl.any_horizontal(
-        pl.when(follow_up).then(line).str.contains(form(pattern(f"harm_{name}")))
+        pl.when(follow_up).then(line).str.find(form(pattern(f"harm_{name}"))).is_not_null()
         for name in categories
     )
     flat = (
