@@ -59,7 +59,7 @@ only because "him" is a person target.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import polars as pl
@@ -70,7 +70,7 @@ from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
-from transforms.intent_gate import candidate_literals, literal_rows, matches, may_match
+from transforms.intent_gate import Gates, candidate_literals, literal_rows, matches, may_match
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -102,18 +102,32 @@ def thresholds() -> dict[str, int]:
 
 
 def has_harm_term(
-    text: pl.Expr, form: Callable[[str], str] = as_written, folded: pl.Expr | None = None
+    text: pl.Expr,
+    form: Callable[[str], str] = as_written,
+    gate: Callable[[str], pl.Expr] | None = None,
 ) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
-    ``form`` writes each regex for the texts searched (``regex_form``); ``folded`` (``text``
-    folded, optional) lets each lexicon search only the rows holding one of its required
-    literals (``intent_gate.matches``).
+    ``form`` writes each regex for the texts searched (``regex_form``); ``gate`` (optional)
+    gives, for a regex, whether each row may match it (``intent_gate.Gates.may_match``), so each
+    lexicon searches only those rows.
     """
     return pl.any_horizontal(
-        matches(text, pattern(f"harm_{name}"), form, folded) for name in CATEGORIES
+        matches(text, regex, form, gate and gate(regex)) for regex in _harm_regexes()
     )
+
+
+def _harm_regexes() -> tuple[str, ...]:
+    """Return the regex of each harm lexicon, in the order of ``CATEGORIES``."""
+    return tuple(pattern(f"harm_{name}") for name in CATEGORIES)
+
+
+@cache
+def _gates() -> Gates:
+    """Return the gates of the harm and content regexes ``_read`` searches the masked text with."""
+    window = thresholds()["content_window_chars"]
+    return Gates((*_harm_regexes(), *intent_content.regexes(window)))
 
 
 def _rewrite(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
@@ -192,17 +206,19 @@ def _read(
         {f"{out}masked": _mask(text, form, pl.lit(True))},
         {f"{out}masked": text},
     )
-    # Each lexicon searches only the rows holding one of its required literals.
-    folded = pl.col(f"{out}folded")
-    frame = frame.with_columns(fold(masked).alias(f"{out}folded")).with_columns(
-        has_harm_term(masked, form, folded).alias(f"{out}has_harm")
+    # Each harm and content regex searches only the rows holding one of its required literals,
+    # found for all of them in one pass over the folded text (``intent_gate.Gates``).
+    gates = _gates()
+    gate = partial(gates.may_match, pl.col(f"{out}gates"))
+    frame = frame.with_columns(gates.bits(fold(masked)).alias(f"{out}gates")).with_columns(
+        has_harm_term(masked, form, gate).alias(f"{out}has_harm")
     )
     frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})
     hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
     hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
     frame = frame.with_columns(
         first_category(hits, CATEGORIES).alias(f"{out}rcat"),
-        intent_content.category(masked, limits["content_window_chars"], form, folded).alias(
+        intent_content.category(masked, limits["content_window_chars"], form, gate).alias(
             f"{out}content"
         ),
     )

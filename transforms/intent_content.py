@@ -93,6 +93,17 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     )
 
 
+def regexes(window: int) -> tuple[str, ...]:
+    """Return every regex ``category`` searches with (for ``intent_gate.Gates``)."""
+    lexicons = ("explicit", "explicit_soft", "gore", "care", "threat", "group")
+    found = patterns(window)
+    return (
+        *(pattern(f"intent_{name}") for name in lexicons),
+        *(found[name] for name in ("sexual", "sexual_minors", "harassment")),
+        *hate_patterns(window),
+    )
+
+
 def root_patterns(window: int) -> tuple[str, ...]:
     """Return regexes one of which matches every text ``category`` gives a category to.
 
@@ -113,14 +124,14 @@ def category(
     text: pl.Expr,
     window: int,
     form: Callable[[str], str] = as_written,
-    folded: pl.Expr | None = None,
+    gate: Callable[[str], pl.Expr] | None = None,
 ) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
     Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each
     regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does);
-    ``folded`` (``text`` folded, optional) lets each regex search only the rows holding one of
-    its required literals (``intent_gate.matches``).
+    ``gate`` (optional) gives, for a regex, whether each row may match it
+    (``intent_gate.Gates.may_match``), so each regex searches only those rows.
 
     >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
     >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()
@@ -129,10 +140,10 @@ def category(
     found = patterns(window)
 
     def holds(regex: str) -> pl.Expr:
-        return intent_gate.matches(text, regex, form, folded)
+        return intent_gate.matches(text, regex, form, gate and gate(regex))
 
     def count(regex: str) -> pl.Expr:
-        return intent_gate.count_matches(text, regex, form, folded)
+        return intent_gate.count_matches(text, regex, form, gate and gate(regex))
 
     strong_sex = holds(pattern("intent_explicit"))
     # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which

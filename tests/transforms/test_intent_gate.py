@@ -8,7 +8,7 @@ from polars.testing import assert_frame_equal
 
 from transforms import intent, intent_content, intent_forms
 from transforms.casefold import fold
-from transforms.intent_gate import count_matches, matches, may_match, required_literals
+from transforms.intent_gate import Gates, count_matches, matches, may_match, required_literals
 from transforms.lexicon import pattern
 
 
@@ -147,22 +147,34 @@ def test_gated_matches_and_counts_equal_the_plain_search() -> None:
         "",
         None,
     ]
-    df = pl.DataFrame({"t": texts}).with_columns(fold(pl.col("t")).alias("f"))
-    for regex in (
+    regexes = (
         r"(?i)\bkill\s+him\b",
         pattern("intent_explicit_soft"),
         r"(?i)\bstab\b",
         r"\w+",  # no required literal: every row is searched
-    ):
+    )
+    gates = Gates(regexes)
+    df = pl.DataFrame({"t": texts}).with_columns(gates.bits(fold(pl.col("t"))).alias("b"))
+    for regex in regexes:
+        may = gates.may_match(pl.col("b"), regex)
         for form in (intent_forms.as_written, intent_forms.ascii_form):
             out = df.select(
                 plain=pl.col("t").str.contains(form(regex)),
-                gated=matches(pl.col("t"), regex, form, pl.col("f")),
+                gated=matches(pl.col("t"), regex, form, may),
                 plain_n=pl.col("t").str.count_matches(form(regex)),
-                gated_n=count_matches(pl.col("t"), regex, form, pl.col("f")),
+                gated_n=count_matches(pl.col("t"), regex, form, may),
             )
             assert out["plain"].to_list() == out["gated"].to_list(), regex
             assert out["plain_n"].to_list() == out["gated_n"].to_list(), regex
+    # The gate of "kill him" is its rarer word ("him" is common): "skills" holds it too.
+    assert df.select(gates.may_match(pl.col("b"), regexes[0]))["b"].to_list() == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_more_words_than_is_a_word_count_threshold() -> None:
