@@ -590,7 +590,13 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         | pl.col("jailbreak_framing").fill_null(True)
         | pl.col("imminent_danger").fill_null(True)
     )
-    keys = labelled.filter(needs).select(list(_EVIDENCE_INPUTS)).rename(_EVIDENCE_INPUTS).unique()
+    # The turns that need evidence are joined to it by their inputs, the others only by row.
+    row = f"{_P}row"
+    index = pl.get_index_type()
+    needed = labelled.filter(needs).select(
+        pl.int_range(pl.len(), dtype=index).alias(row), *_EVIDENCE_INPUTS
+    )
+    keys = needed.select(list(_EVIDENCE_INPUTS)).rename(_EVIDENCE_INPUTS).unique()
     evidenced = intent_evidence.evidence(
         keys,
         categories=CATEGORIES,
@@ -598,16 +604,17 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         user_form=regex_form(keys, "user"),
         context_form=regex_form(keys, "context_text"),
     )
+    found = needed.join(
+        evidenced,
+        left_on=list(_EVIDENCE_INPUTS),
+        right_on=list(_EVIDENCE_INPUTS.values()),
+        how="left",
+        nulls_equal=True,
+    ).select(row, *intent_evidence.COLUMNS)
     return (
         labelled.lazy()
-        .join(
-            evidenced.lazy(),
-            left_on=list(_EVIDENCE_INPUTS),
-            right_on=list(_EVIDENCE_INPUTS.values()),
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
+        .with_columns(pl.when(needs).then(needs.cast(index).cum_sum() - 1).alias(row))
+        .join(found.lazy(), on=row, how="left", maintain_order="left")
         .select(pl.exclude(f"^{_P}.*$"))
         .collect(engine="in-memory")
     )
