@@ -44,6 +44,10 @@ frame as a whole. Only a text holding a required literal of a category regex can
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
 evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
 each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written.
+A text is read in steps, each a column, and each step only on the rows that need it: masking
+only texts with a verb or homonym, tagging only texts with a harm term, the frames only texts
+with a category, and each harm and content regex only on the texts whose folded form holds one
+of its required literals (``intent_gate.matches``).
 
 Known limits: the evidence span of a category is its first match in the unmasked text, so in
 "kill a process, then kill my boss" it points at the first "kill"; a category carried over from
@@ -55,7 +59,7 @@ only because "him" is a person target.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import polars as pl
@@ -66,7 +70,7 @@ from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
-from transforms.intent_gate import candidate_literals, literal_rows, may_match
+from transforms.intent_gate import Gates, candidate_literals, literal_rows, matches, may_match
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
@@ -97,15 +101,33 @@ def thresholds() -> dict[str, int]:
     return yaml.safe_load(THRESHOLDS_PATH.read_text(encoding="utf-8"))
 
 
-def has_harm_term(text: pl.Expr, form: Callable[[str], str] = as_written) -> pl.Expr:
+def has_harm_term(
+    text: pl.Expr,
+    form: Callable[[str], str] = as_written,
+    gate: Callable[[str], pl.Expr] | None = None,
+) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
-    ``form`` writes each regex for the texts searched (``regex_form``).
+    ``form`` writes each regex for the texts searched (``regex_form``); ``gate`` (optional)
+    gives, for a regex, whether each row may match it (``intent_gate.Gates.may_match``), so each
+    lexicon searches only those rows.
     """
     return pl.any_horizontal(
-        text.str.contains(form(pattern(f"harm_{name}"))) for name in CATEGORIES
+        matches(text, regex, form, gate and gate(regex)) for regex in _harm_regexes()
     )
+
+
+def _harm_regexes() -> tuple[str, ...]:
+    """Return the regex of each harm lexicon, in the order of ``CATEGORIES``."""
+    return tuple(pattern(f"harm_{name}") for name in CATEGORIES)
+
+
+@cache
+def _gates() -> Gates:
+    """Return the gates of the harm and content regexes ``_read`` searches the masked text with."""
+    window = thresholds()["content_window_chars"]
+    return Gates((*_harm_regexes(), *intent_content.regexes(window)))
 
 
 def _rewrite(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
@@ -163,6 +185,75 @@ def _read(
     ``form`` as in ``has_harm_term``, for the texts in ``raw`` and ``system_text``.
     """
     limits = thresholds()
+    text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
+    tagging = _rewrite(
+        masked,
+        (
+            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
+            for i, name in enumerate(CATEGORIES)
+        ),
+    )
+    # Conditions used by several expressions are columns, searched once. A rewrite, and a test
+    # with ``str.contains``, reads every row's string, also where a ``when`` made it null, so the
+    # rows a step does not need are set aside (``_on_rows``) rather than nulled.
+    frame = lf.collect(engine="in-memory")
+    columns = frame.columns
+    frame = frame.with_columns(text.str.contains(form(_masked_words())).alias(f"{out}touched"))
+    # Masking rewrites only the rows with a verb or a homonym, tagging only those with a harm term.
+    frame = _on_rows(
+        frame,
+        f"{out}touched",
+        {f"{out}masked": _mask(text, form, pl.lit(True))},
+        {f"{out}masked": text},
+    )
+    # Each harm and content regex searches only the rows holding one of its required literals,
+    # found for all of them in one pass over the folded text (``intent_gate.Gates``).
+    gates = _gates()
+    gate = partial(gates.may_match, pl.col(f"{out}gates"))
+    frame = frame.with_columns(gates.bits(fold(masked)).alias(f"{out}gates")).with_columns(
+        has_harm_term(masked, form, gate).alias(f"{out}has_harm")
+    )
+    frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})
+    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
+    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
+    frame = frame.with_columns(
+        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
+        intent_content.category(masked, limits["content_window_chars"], form, gate).alias(
+            f"{out}content"
+        ),
+    )
+    # A text without a category reads benign whatever its frames, so only the others are read.
+    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
+    frame = frame.with_columns(found.alias(f"{out}found"))
+    none = pl.lit(None, dtype=pl.String)
+    benign = {f"{out}intent": pl.lit("benign"), f"{out}cat": none}
+    read = _frames(frame.filter(pl.col(f"{out}found")).lazy(), raw, out, form)
+    return pl.concat(
+        [
+            read.select(*columns, *benign),
+            frame.lazy().filter(~pl.col(f"{out}found")).select(*columns, **benign),
+        ]
+    )
+
+
+def _on_rows(
+    frame: pl.DataFrame, where: str, then: dict[str, pl.Expr], otherwise: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """Return ``frame`` with the columns ``then`` computed on the rows where the Boolean column
+    ``where`` holds and the same columns from ``otherwise`` on the others (those rows last)."""
+    holds = pl.col(where).fill_null(False)
+    return pl.concat(
+        [frame.filter(holds).with_columns(**then), frame.filter(~holds).with_columns(**otherwise)]
+    )
+
+
+def _frames(
+    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+) -> pl.LazyFrame:
+    """Return ``lf`` (texts with a category, read by ``_read``) with ``<out>cat`` and
+    ``<out>intent``: how the frames of the request (what it asks, defence, fiction, definition)
+    read with its category."""
+    limits = thresholds()
     request_window, defence_window = limits["request_window_chars"], limits["defence_window_chars"]
     # Each harm term is wrapped in its category's tags ("⟦3⟧ pipe bomb ⟦/3⟧"), so the tie regexes
     # stay small: one union of every harm lexicon inside a window exceeds the regex size limit.
@@ -188,41 +279,12 @@ def _read(
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
-    raw_text = text
-    # Tagging rewrites only the rows with a harm term; the others keep their text untouched.
-    has_harm = has_harm_term(masked, form)
-    tagging = _rewrite(
-        pl.when(pl.col(f"{out}has_harm")).then(masked),
-        (
-            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
-            for i, name in enumerate(CATEGORIES)
-        ),
-    )
-    # Conditions used by several expressions are columns, searched once.
-    touched = raw_text.str.contains(form(_masked_words()))
-    lf = (
-        lf.with_columns(touched.alias(f"{out}touched"))
-        .with_columns(_mask(text, form, pl.col(f"{out}touched")).alias(f"{out}masked"))
-        .with_columns(has_harm.alias(f"{out}has_harm"))
-        .with_columns(
-            pl.when(pl.col(f"{out}has_harm")).then(tagging).otherwise(masked).alias(f"{out}tagged")
-        )
-    )
-    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
-    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
-    lf = lf.with_columns(
-        first_category(hits, CATEGORIES).alias(f"{out}rcat"),
-        intent_content.category(masked, limits["content_window_chars"], form).alias(
-            f"{out}content"
-        ),
-    )
-    # A text without a category reads benign whatever its frames, so only the others are read.
-    found = pl.col(f"{out}rcat").is_not_null() | pl.col(f"{out}content").is_not_null()
-    text, masked, tagged = (pl.when(found).then(e) for e in (text, masked, tagged))
-    jail = text.str.contains(form(pattern("intent_jailbreak")))
+    jail = pl.col(f"{out}jail")
     safe_context = form(pattern("intent_safe_context"))
-    system = pl.when(found).then(pl.col("system_text").cast(pl.String).fill_null(""))
+    system = pl.col("system_text").cast(pl.String).fill_null("")
     lf = lf.with_columns(
+        text.str.contains(form(pattern("intent_jailbreak"))).alias(f"{out}jail")
+    ).with_columns(
         (
             tagged.str.contains(form(tied_request))
             | masked.str.contains(form(pattern("intent_operational")))
@@ -440,7 +502,9 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
     """Return ``turns`` with the intent family's columns (``label``, on a collected frame)."""
     limits = thresholds()
     jailbreak, imminent = pattern("intent_jailbreak"), pattern("intent_imminent")
-    # Scratch copies cast to String: an all-null column arrives with the Null dtype.
+    # Scratch copies cast to String: an all-null column arrives with the Null dtype. A search
+    # meant for some rows only uses ``str.find`` on the others nulled (``str.contains`` would
+    # read them all).
     lines = intent_context.user_lines(pl.col("context_text"))
     turn_limits = (limits["continuation_max_words"], limits["anaphora_max_words"])
     user = pl.col(f"{_P}user")
@@ -498,15 +562,16 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
                 continues
                 & pl.when(continues)
                 .then(pl.col(f"{_P}context"))
-                .str.contains(context_rx(jailbreak))
+                .str.find(context_rx(jailbreak))
+                .is_not_null()
             )
         ).alias("jailbreak_framing"),
         (
             user.str.contains(user_rx(imminent))
-            | (
-                (own_cat == "self_harm").fill_null(False)
-                & user.str.contains(user_rx(pattern("intent_plan")))
-            )
+            | pl.when(own_cat == "self_harm")
+            .then(user)
+            .str.find(user_rx(pattern("intent_plan")))
+            .is_not_null()
         ).alias("imminent_danger"),
     )
     labelled = features.with_columns(
@@ -525,7 +590,13 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         | pl.col("jailbreak_framing").fill_null(True)
         | pl.col("imminent_danger").fill_null(True)
     )
-    keys = labelled.filter(needs).select(list(_EVIDENCE_INPUTS)).rename(_EVIDENCE_INPUTS).unique()
+    # The turns that need evidence are joined to it by their inputs, the others only by row.
+    row = f"{_P}row"
+    index = pl.get_index_type()
+    needed = labelled.filter(needs).select(
+        pl.int_range(pl.len(), dtype=index).alias(row), *_EVIDENCE_INPUTS
+    )
+    keys = needed.select(list(_EVIDENCE_INPUTS)).rename(_EVIDENCE_INPUTS).unique()
     evidenced = intent_evidence.evidence(
         keys,
         categories=CATEGORIES,
@@ -533,16 +604,17 @@ def _label_batch(turns: pl.DataFrame) -> pl.DataFrame:
         user_form=regex_form(keys, "user"),
         context_form=regex_form(keys, "context_text"),
     )
+    found = needed.join(
+        evidenced,
+        left_on=list(_EVIDENCE_INPUTS),
+        right_on=list(_EVIDENCE_INPUTS.values()),
+        how="left",
+        nulls_equal=True,
+    ).select(row, *intent_evidence.COLUMNS)
     return (
         labelled.lazy()
-        .join(
-            evidenced.lazy(),
-            left_on=list(_EVIDENCE_INPUTS),
-            right_on=list(_EVIDENCE_INPUTS.values()),
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
+        .with_columns(pl.when(needs).then(needs.cast(index).cum_sum() - 1).alias(row))
+        .join(found.lazy(), on=row, how="left", maintain_order="left")
         .select(pl.exclude(f"^{_P}.*$"))
         .collect(engine="in-memory")
     )

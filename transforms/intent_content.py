@@ -28,6 +28,7 @@ from functools import cache
 
 import polars as pl
 
+from transforms import intent_gate
 from transforms.intent_forms import as_written
 from transforms.lexicon import pattern
 
@@ -92,6 +93,17 @@ def hate_patterns(window: int) -> tuple[str, ...]:
     )
 
 
+def regexes(window: int) -> tuple[str, ...]:
+    """Return every regex ``category`` searches with (for ``intent_gate.Gates``)."""
+    lexicons = ("explicit", "explicit_soft", "gore", "care", "threat", "group")
+    found = patterns(window)
+    return (
+        *(pattern(f"intent_{name}") for name in lexicons),
+        *(found[name] for name in ("sexual", "sexual_minors", "harassment")),
+        *hate_patterns(window),
+    )
+
+
 def root_patterns(window: int) -> tuple[str, ...]:
     """Return regexes one of which matches every text ``category`` gives a category to.
 
@@ -108,34 +120,46 @@ def root_patterns(window: int) -> tuple[str, ...]:
     )
 
 
-def category(text: pl.Expr, window: int, form: Callable[[str], str] = as_written) -> pl.Expr:
+def category(
+    text: pl.Expr,
+    window: int,
+    form: Callable[[str], str] = as_written,
+    gate: Callable[[str], pl.Expr] | None = None,
+) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
     Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each
-    regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does).
+    regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does);
+    ``gate`` (optional) gives, for a regex, whether each row may match it
+    (``intent_gate.Gates.may_match``), so each regex searches only those rows.
 
     >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
     >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()
     ['harassment', None, None]
     """
     found = patterns(window)
-    strong_sex = text.str.contains(form(pattern("intent_explicit")))
+
+    def holds(regex: str) -> pl.Expr:
+        return intent_gate.matches(text, regex, form, gate and gate(regex))
+
+    def count(regex: str) -> pl.Expr:
+        return intent_gate.count_matches(text, regex, form, gate and gate(regex))
+
+    strong_sex = holds(pattern("intent_explicit"))
     # One soft word ("naked") is everyday talk and anatomy alone is clinical; two words of which
     # one is not anatomy, or one explicit word, is content.
-    soft = text.str.contains(form(pattern("intent_explicit_soft")))
-    sexual = strong_sex | (soft & (text.str.count_matches(form(found["sexual"])) >= 2))
+    soft = holds(pattern("intent_explicit_soft"))
+    sexual = strong_sex | (soft & (count(found["sexual"]) >= 2))
     # Injuries listed by someone asking how to look after them are a medical question, not gore.
-    gore = (text.str.count_matches(form(pattern("intent_gore"))) >= 2) & ~text.str.contains(
-        form(pattern("intent_care"))
-    )
-    violent = text.str.contains(form(pattern("intent_threat"))) | gore
+    gore = (count(pattern("intent_gore")) >= 2) & ~holds(pattern("intent_care"))
+    violent = holds(pattern("intent_threat")) | gore
     # Violence wished on a group is hate: "kill them all" after naming who "them" are.
     hit = {
-        "sexual_minors": sexual & text.str.contains(form(found["sexual_minors"])),
+        "sexual_minors": sexual & holds(found["sexual_minors"]),
         "sexual": sexual,
-        "hate": pl.any_horizontal(text.str.contains(form(regex)) for regex in hate_patterns(window))
-        | (violent & text.str.contains(form(pattern("intent_group")))),
+        "hate": pl.any_horizontal(holds(regex) for regex in hate_patterns(window))
+        | (violent & holds(pattern("intent_group"))),
         "violence_weapons": violent,
-        "harassment": text.str.contains(form(found["harassment"])),
+        "harassment": holds(found["harassment"]),
     }
     return first_category(hit, CATEGORIES)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from transforms.intent_forms import as_written
+from transforms.intent_forms import as_written, more_words_than
 from transforms.lexicon import pattern
 
 _USER_LINES = r"(?m)^user:[^\n]*"
@@ -56,25 +56,63 @@ def is_continuation(
     >>> df.select(is_continuation(pl.col("t"), 16, 8))["t"].to_list()
     [True, True, False, False]
     """
-    text = text.cast(pl.String).fill_null("")
-    words = text.str.count_matches(form(r"\S+"))
+    limits = (max_words, anaphora_max_words)
+    return (
+        text.cast(pl.String)
+        .fill_null("")
+        .map_batches(lambda texts: _continues(texts, *limits, form), return_dtype=pl.Boolean)
+    )
+
+
+def _continues(
+    texts: pl.Series, max_words: int, anaphora_max_words: int, form: Callable[[str], str]
+) -> pl.Series:
+    """Return ``is_continuation`` of ``texts`` (no nulls), one step at a time.
+
+    Each step is a column, so a condition read by several later steps is searched once, and each
+    search reads only the rows its condition leaves (``str.find`` skips the null rows a ``when``
+    makes; ``str.contains`` would read them all). A word count is a test of its threshold.
+    """
+    text = pl.col("text")
+    longest, shortest = max(max_words, anaphora_max_words), min(max_words, anaphora_max_words)
     # Only a short turn can continue, so longer ones are not searched at all.
-    short = words <= max(max_words, anaphora_max_words)
-    text = pl.when(short).then(text)
-    clear = text.str.contains(form(pattern("intent_continuation"))) | text.str.contains(
-        form(pattern("intent_jailbreak"))
-    )
-    bare = text.str.contains(form(pattern("intent_anaphora")))
-    cue = ((words <= max_words) & clear) | ((words <= anaphora_max_words) & bare)
+    short = pl.col("short")
+    within = {longest: short, shortest: pl.col("shorter")}
+
+    def found(where: pl.Expr, regex: str) -> pl.Expr:
+        return pl.when(where).then(text).str.find(form(regex)).is_not_null()
+
+    cont, anaphora = pattern("intent_continuation"), pattern("intent_anaphora")
     # A turn that opens with a question of its own ("Is X right or wrong? Just tell me.") is a
-    # new request, whatever follows it; only a turn with a cue is searched for one.
-    first = pl.when(cue).then(text).str.extract(form(r"^\s*([^.?!]*\?)"), 1).fill_null("")
-    own_question = (first.str.count_matches(form(r"\S+")) >= 4) & ~(
-        first.str.contains(form(pattern("intent_continuation")))
-        | first.str.contains(form(pattern("intent_anaphora")))
+    # new request, whatever follows it; only a turn with a cue is searched for one, and only a
+    # question of four words or more counts.
+    first = pl.col("first")
+    asks = pl.col("asks")
+    return (
+        texts.to_frame("text")
+        .lazy()
+        .with_columns(short=text.str.contains(form(rf"(?:\S+\s+){{{longest}}}\S")).not_())
+        .with_columns(shorter=short & ~found(short, rf"(?:\S+\s+){{{shortest}}}\S"))
+        .with_columns(
+            cue=found(within[max_words], cont)
+            | found(within[max_words], pattern("intent_jailbreak"))
+            | found(within[anaphora_max_words], anaphora)
+        )
+        .with_columns(first=pl.when("cue").then(text).str.extract(form(r"^\s*([^.?!]*\?)"), 1))
+        .with_columns(asks=first.str.find(form(r"(?:\S+\s+){3}\S")).is_not_null())
+        .select(
+            pl.col("cue")
+            & ~(
+                asks
+                & ~(
+                    pl.when(asks).then(first).str.find(form(cont)).is_not_null()
+                    | pl.when(asks).then(first).str.find(form(anaphora)).is_not_null()
+                )
+            )
+        )
+        .collect(engine="in-memory")
+        .to_series()
     )
-    continues = ~own_question & cue
-    return pl.when(short).then(continues).otherwise(pl.lit(False))
 
 
 def by_distinct(frame: pl.DataFrame, key: str, *columns: pl.Expr, keep: str = "") -> pl.DataFrame:
@@ -118,8 +156,9 @@ def anchors(
     indexed = frame.lazy().select(pl.col(lines), pl.col(where)).with_row_index(row)
     follow_up = pl.col("__follow_up")
     # A line with a harm term of its own ("Give me step-by-step instructions for X") is a request.
+    # Only the follow-ups are searched (``str.find`` skips the other lines; ``contains`` would not).
     own_harm = pl.any_horizontal(
-        pl.when(follow_up).then(line).str.contains(form(pattern(f"harm_{name}")))
+        pl.when(follow_up).then(line).str.find(form(pattern(f"harm_{name}"))).is_not_null()
         for name in categories
     )
     flat = (
@@ -172,5 +211,5 @@ def follows_distress(
     [True, False]
     """
     text = text.cast(pl.String).fill_null("")
-    short = text.str.count_matches(form(r"\S+")) <= max_words
-    return short & text.str.contains(form(pattern("intent_affect")))
+    short = ~more_words_than(text, max_words, form)
+    return short & pl.when(short).then(text).str.find(form(pattern("intent_affect"))).is_not_null()

@@ -54,27 +54,67 @@ def _category_span(
     chosen: pl.Expr,
     categories: Sequence[str],
     content_window: int,
+    starts: dict[str, pl.Expr],
 ) -> pl.Expr:
     """Return the evidence span of the chosen category's lexicon in ``column`` (else of a
     self-harm disclosure), null without either.
 
     Each lexicon is searched only on the rows of its category where ``where`` holds, and only
     for the categories in ``named`` (those some row chose: a search for another finds no row),
-    tried in the order of ``categories``, written as ``form`` gives it.
+    tried in the order of ``categories``, written as ``form`` gives it. ``starts`` collects the
+    columns the spans read (``_first_span``), to be added first.
     """
     named = set(named)
     chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=EVIDENCE_DTYPE))
     for name in (name for name in categories if name in named):
         chosen_here = chosen == name
-        # A category found by the content reading is also evidenced by the words that found it.
-        regex = pattern(f"harm_{name}")
-        if name in intent_content.CATEGORIES:
-            regex = f"{regex}|{intent_content.patterns(content_window)[name]}"
-        found = span(column, form(regex), source=source, where=where & chosen_here)
+        regexes = [form(regex) for regex in _category_regexes(name, content_window)]
+        found = _first_span(
+            column, regexes, source=source, where=where & chosen_here, starts=starts
+        )
         chain = chain.when(chosen_here).then(found)
     # A self-harm category may rest on a first-person disclosure rather than a harm term.
     disclosure = span(column, form(pattern("intent_disclosure")), source=source, where=where)
     return pl.coalesce(chain.otherwise(pl.lit(None, dtype=EVIDENCE_DTYPE)), disclosure)
+
+
+def _category_regexes(name: str, content_window: int) -> tuple[str, ...]:
+    """Return the regexes whose first match evidences category ``name``: its harm lexicon and,
+    for a category the content reading finds, the words that found it (each once)."""
+    regexes = [pattern(f"harm_{name}")]
+    if name == "hate":
+        regexes += intent_content.hate_patterns(content_window)
+    elif name in intent_content.CATEGORIES:
+        regexes.append(intent_content.patterns(content_window)[name])
+    return tuple(dict.fromkeys(regexes))
+
+
+def _first_span(
+    column: str,
+    regexes: Sequence[str],
+    *,
+    source: str,
+    where: pl.Expr,
+    starts: dict[str, pl.Expr],
+) -> pl.Expr:
+    """Return ``span`` of the alternation of ``regexes`` (``a|b|...``), searching each alone.
+
+    The alternation's first match is the earliest match of any of them, the first regex in order
+    winning a tie: that is how the engine chooses among alternatives. Searched alone, no large
+    alternation is compiled (joined, the hate regexes outgrow the lazy automaton's cache and run
+    a hundred times slower); each span is then taken only where its regex is the one chosen.
+    Where each regex starts is a column, added to ``starts``, so each is searched once.
+    """
+    if len(regexes) == 1:
+        return span(column, regexes[0], source=source, where=where)
+    text = pl.when(where).then(pl.col(column))
+    names = [f"__start_{len(starts) + i}" for i in range(len(regexes))]
+    starts |= {name: text.str.find(regex) for name, regex in zip(names, regexes, strict=True)}
+    first = pl.min_horizontal(names)
+    return pl.coalesce(
+        span(column, regex, source=source, where=(pl.col(name) == first).fill_null(False))
+        for regex, name in zip(regexes, names, strict=True)
+    )
 
 
 def evidence(
@@ -106,8 +146,13 @@ def evidence(
             for n, where in (("u", in_user), ("c", in_context))
         )
     ).row(0)
+    starts: dict[str, pl.Expr] = {}
     category_span = partial(
-        _category_span, chosen=category, categories=categories, content_window=content_window
+        _category_span,
+        chosen=category,
+        categories=categories,
+        content_window=content_window,
+        starts=starts,
     )
     category_evidence = (
         pl.when(category == "none")
@@ -132,6 +177,7 @@ def evidence(
     category_found = pl.col("harm_category__evidence")
     return (
         labelled.lazy()
+        .with_columns(**starts)
         .with_columns(harm_category__evidence=category_evidence)
         .with_columns(
             prompt_intent__evidence=pl.when(harmful)

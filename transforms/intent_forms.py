@@ -52,6 +52,34 @@ def ascii_words(text: pl.Expr) -> pl.Expr:
     return pl.when(text.is_not_null()).then(~found)
 
 
+def holds(text: pl.Expr, regex: str) -> pl.Expr:
+    r"""Return whether ``text`` holds a match of ``regex``, null where ``text`` is null: the
+    result of ``str.contains``, searching only the non-null rows.
+
+    ``str.contains`` reads every row's string, also the rows a ``when`` set to null, while
+    ``str.find`` skips them: a text gated to the rows that need the search costs only those.
+
+    >>> df = pl.DataFrame({"t": ["go on", "no", None]})
+    >>> df.select(holds(pl.when(pl.col("t") != "no").then(pl.col("t")), r"\bon\b"))["t"].to_list()
+    [True, None, None]
+    """
+    return pl.when(text.is_not_null()).then(text.str.find(regex).is_not_null())
+
+
+def more_words_than(text: pl.Expr, count: int, form: Callable[[str], str] = as_written) -> pl.Expr:
+    r"""Return whether ``text`` holds more than ``count`` words (runs of ``\S``), null for null.
+
+    The same as ``text.str.count_matches(r"\S+") > count``, for one search that stops at the
+    word after the ``count``-th instead of a match per word. ``form`` writes the regex for the
+    texts searched (``regex_form``).
+
+    >>> df = pl.DataFrame({"t": ["one two  three", " one\ttwo ", None]})
+    >>> df.select(more_words_than(pl.col("t"), 2))["t"].to_list()
+    [True, False, None]
+    """
+    return holds(text, form(rf"(?:\S+\s+){{{count}}}\S"))
+
+
 def regex_form(frame: pl.DataFrame, column: str) -> Callable[[str], str]:
     """Return how to write a regex searched on ``column`` of ``frame``: the ASCII form when no
     text of the column holds a letter, digit or space outside ASCII (``ascii_words``: the same

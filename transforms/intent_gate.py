@@ -16,12 +16,13 @@ literals has no gate (every row may match).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
 import polars as pl
 
 from transforms.casefold import fold_literal
+from transforms.intent_forms import as_written
 from transforms.scan import Tree, choose, leaves, literal_tree, prune
 
 #: Shortest literal worth a gate: shorter ones occur in most texts and only cost a pass.
@@ -201,3 +202,88 @@ def may_match(
             return folded.is_not_null() | folded.is_null()
         literals |= found
     return folded.str.contains_any(sorted(literals))
+
+
+class Gates:
+    r"""Which rows may match each of some regexes, from one Aho-Corasick pass over the folded text.
+
+    Each regex has a bit; ``bits`` is one pass (``str.extract_many``) over the required literals
+    of all of them, each literal mapped to the bits of the regexes it gates, OR-ed per row.
+    ``may_match`` reads one regex's bit: false means the regex cannot match the row (a regex
+    without required literals has its bit on every row). At most 64 regexes.
+
+    >>> gates = Gates([r"(?i)\bkill\b", r"(?i)\bbomb\b"])
+    >>> df = pl.DataFrame({"f": ["kill bill", "a bomb", None]})
+    >>> df.select(b=gates.bits(pl.col("f"))).select(
+    ...     gates.may_match(pl.col("b"), r"(?i)\bbomb\b")
+    ... )["b"].to_list()
+    [False, True, False]
+    """
+
+    def __init__(self, regexes: Iterable[str]) -> None:
+        self.index = {regex: i for i, regex in enumerate(dict.fromkeys(regexes))}
+        if len(self.index) > 64:
+            raise ValueError(f"{len(self.index)} regexes: a row's bits hold at most 64")
+        bits: dict[str, int] = {}
+        self.always = 0  # the bits of regexes without required literals
+        for regex, i in self.index.items():
+            literals = required_literals(regex)
+            if literals is None:
+                self.always |= 1 << i
+            for literal in literals or ():
+                bits[literal] = bits.get(literal, 0) | 1 << i
+        self.literals = sorted(bits)
+        self.literal_bits = [bits[literal] for literal in self.literals]
+
+    def bits(self, folded: pl.Expr) -> pl.Expr:
+        """Return each row's bits (UInt64) from its folded text: bit i set where regex i may
+        match. A null text has only the bits of the regexes without required literals."""
+        if not self.literals:
+            return pl.lit(self.always, dtype=pl.UInt64)
+        found = folded.str.extract_many(self.literals, overlapping=True).list.eval(
+            pl.element()
+            .replace_strict(self.literals, self.literal_bits, return_dtype=pl.UInt64)
+            .bitwise_or()
+        )
+        return found.list.first().fill_null(0) | pl.lit(self.always, dtype=pl.UInt64)
+
+    def may_match(self, bits: pl.Expr, regex: str) -> pl.Expr:
+        """Return whether ``regex`` may match each row whose bits (``bits``) are given."""
+        return (bits & pl.lit(1 << self.index[regex], dtype=pl.UInt64)) != 0
+
+
+def matches(
+    text: pl.Expr,
+    regex: str,
+    form: Callable[[str], str] = as_written,
+    gate: pl.Expr | None = None,
+) -> pl.Expr:
+    r"""Return ``text.str.contains(form(regex))``, searching only the rows that can match.
+
+    ``gate``: whether each row may match (``Gates.may_match``); a row where it is false is false
+    without a search, the others are searched with ``str.find`` (which, unlike
+    ``str.contains``, skips the rows set aside). Without it every row is searched.
+
+    >>> df = pl.DataFrame({"t": ["Kill Bill", "bill", None]})
+    >>> may = pl.col("t").str.to_lowercase().str.contains("kill", literal=True)
+    >>> df.select(matches(pl.col("t"), r"(?i)\bkill\b", gate=may))["t"].to_list()
+    [True, False, None]
+    """
+    if gate is None:
+        return text.str.contains(form(regex))
+    found = pl.when(gate).then(text).str.find(form(regex)).is_not_null()
+    return pl.when(text.is_not_null()).then(found)
+
+
+def count_matches(
+    text: pl.Expr,
+    regex: str,
+    form: Callable[[str], str] = as_written,
+    gate: pl.Expr | None = None,
+) -> pl.Expr:
+    """Return ``text.str.count_matches(form(regex))``, counting only the rows ``gate`` leaves
+    (``matches``; the others count 0)."""
+    if gate is None:
+        return text.str.count_matches(form(regex))
+    counted = pl.when(gate).then(text).str.count_matches(form(regex)).fill_null(0)
+    return pl.when(text.is_not_null()).then(counted)
