@@ -17,7 +17,7 @@ import pytest
 
 from expectations import turns
 from expectations.runner import load_thresholds, run_suite
-from spec_audit import store
+from spec_audit import store, validation
 from spec_audit.errors import UserError
 from spec_audit.validation import TABLES, validate
 
@@ -319,5 +319,29 @@ def test_counts_are_those_of_the_rows_of_the_days_asked_for(
                 assert (check, by_check[check].unexpected_count) == (check, expected)
                 assert expected > 0 or chosen == one_day
             assert all(r.success for c, r in by_check.items() if c not in unexpected)
+    finally:
+        con.close()
+
+
+def test_validation_caps_duckdb_memory_and_restores_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = "SELECT current_setting('memory_limit')"
+    seen: list[str] = []
+    run = validation.run_suite
+
+    def capped(suite, con, *, days):
+        seen.append(con.execute(limit).fetchall()[0][0])
+        return run(suite, con, days=days)
+
+    monkeypatch.setattr(validation, "run_suite", capped)
+    con = store.connect(tmp_path / "empty.duckdb")
+    try:
+        default = con.execute(limit).fetchall()[0][0]
+        validate(con, ["ingest_manifest"])
+        assert (seen, con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], default)
+        con.execute("SET memory_limit = '2GiB'")  # printed exactly, so restored exactly
+        validate(con, ["ingest_manifest"])
+        assert (seen[1:], con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], "2.0 GiB")
     finally:
         con.close()
