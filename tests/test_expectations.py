@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from expectations import turns
+from expectations import ingest, turns
 from expectations.runner import load_thresholds, run_suite
 from spec_audit import store, validation
 from spec_audit.errors import UserError
@@ -343,5 +343,26 @@ def test_validation_caps_duckdb_memory_and_restores_the_cap(
         con.execute("SET memory_limit = '2GiB'")  # printed exactly, so restored exactly
         validate(con, ["ingest_manifest"])
         assert (seen[1:], con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], "2.0 GiB")
+    finally:
+        con.close()
+
+
+def test_great_expectations_reads_through_the_callers_transaction(tmp_path: Path) -> None:
+    """The suite sees the caller's uncommitted rows, and leaves the transaction to the caller."""
+    con = store.connect(tmp_path / "audit.duckdb")
+    try:
+        con.execute("BEGIN")
+        con.execute(
+            "INSERT INTO rejected_records VALUES "
+            "('ab', 'day1.jsonl', 0, 'not JSON', '{'), ('ab', 'day1.jsonl', 0, 'not JSON', '{')"
+        )
+        results = run_suite(ingest.rejected_suite(load_thresholds()), con)
+        failed = {(r.expectation, r.column): r.unexpected_count for r in results if not r.success}
+        assert failed == {
+            ("expect_column_values_to_be_between", "line"): 2,
+            ("expect_compound_columns_to_be_unique", "source_sha256,line"): 2,
+        }
+        con.execute("ROLLBACK")  # fails if Great Expectations ended the transaction
+        assert con.execute("SELECT count(*) FROM rejected_records").fetchall() == [(0,)]
     finally:
         con.close()
