@@ -317,6 +317,10 @@ def test_counts_are_those_of_the_rows_of_the_days_asked_for(
                     {"days": chosen},
                 ).fetchall()[0][0]
                 assert (check, by_check[check].unexpected_count) == (check, expected)
+                # Examples of the unexpected values exactly when there are some.
+                values = [v["value"] for v in by_check[check].details.get("unexpected_values", [])]
+                assert bool(values) == (expected > 0)
+                assert "maybe" in values or "maybe" not in where or not expected
                 assert expected > 0 or chosen == one_day
             assert all(r.success for c, r in by_check.items() if c not in unexpected)
     finally:
