@@ -1,12 +1,14 @@
-"""The runner: one suite's expectations executed on an ephemeral Great Expectations 1.x context.
+"""The runner: one suite's expectations executed by Great Expectations 1.x on DuckDB, in SQL.
 
 A ``Suite`` names a table, the DuckDB types its columns are declared with, SQL expressions for the
 derived columns its expectations read (``violations <= applicable`` is a column pair, an interval
-containing its rate is a difference), and its Great Expectations. ``run_suite`` reads the table
-from DuckDB (or takes a Polars or pandas frame), checks its columns and types against the
-declaration with DuckDB's ``DESCRIBE`` (Great Expectations' pandas type checks depend on whether a
-column holds nulls), validates the rows in an in-memory context (no files, no analytics, no progress
-bars) and returns one ``Result`` per expectation.
+containing its rate is a difference), and its Great Expectations. ``run_suite`` checks the table's
+columns and types against the declaration with DuckDB's ``DESCRIBE``, then hands Great Expectations
+one SQL query (the columns read, the derived columns, the days asked for) through its SQLAlchemy
+execution engine on the caller's own DuckDB connection: each expectation is compiled into
+aggregate SQL that DuckDB runs over the rows where they are, so no rows are copied into Python and
+memory does not grow with the table. It returns one ``Result`` per expectation. A Polars or pandas
+frame is registered as the table in a private in-memory database and checked alike.
 
 Great Expectations takes seconds to import, so it is imported when a suite is built or run, never
 when this package is imported (the Dagster code location and the CLI load it for every command).
@@ -18,24 +20,24 @@ import datetime as dt
 import json
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 import polars as pl
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 #: Great Expectations severities: ``ERROR`` fails block downstream work, ``WARN`` fails do not.
 ERROR, WARN = "critical", "warning"
 SEVERITIES = {"critical": "error", "warning": "warn", "info": "info"}
-#: Rows validated at once: a bigger table is split into batches of about this many rows, so
-#: validation memory stays flat however many rows the database holds.
-BATCH_ROWS = 200_000
 #: Unexpected values kept per expectation (Great Expectations' SUMMARY format keeps 20).
 PARTIAL_UNEXPECTED = 20
 
@@ -152,11 +154,25 @@ def _run(
 ) -> list[Result]:
     described = dict((row[0], row[1]) for row in con.execute(f"DESCRIBE {suite.table}").fetchall())
     results = _schema_results(suite, described)
-    # Only the columns the expectations read are selected. An expectation on a column the table
-    # lacks fails with its own message below; derived columns reading a missing column cannot be
-    # computed, so the whole suite is reported. Nested values (lists, structs) as text: Great
-    # Expectations fingerprints each batch by hashing the frame, and falls back to pickling all
-    # of it when a column is unhashable.
+    query = _query(suite, described, days)
+    try:  # derived columns reading a missing column cannot be computed: the suite is reported
+        con.execute(f"DESCRIBE {query}").fetchall()
+    except duckdb.Error as error:
+        return [*results, _unrunnable(suite, str(error))]
+    outcomes = _validate(suite, con, query)
+    rows = None
+    if any("element_count" not in (o.result or {}) for o in outcomes):  # an expectation raised
+        rows = con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+    return [*results, *(_result(suite, outcome, rows) for outcome in outcomes)]
+
+
+def _query(suite: Suite, described: Mapping[str, str], days: Sequence[dt.date] | None) -> str:
+    """Return the SQL selecting the columns the expectations of ``suite`` read, on ``days``.
+
+    Only those columns are selected, with the derived ones. An expectation on a column the table
+    lacks fails with Great Expectations' own message. Nested values (lists, structs) are read as
+    text, as their unexpected values are reported.
+    """
     read = _read_columns(suite)
     columns = [
         f'CAST("{name}" AS VARCHAR) AS "{name}"' if _nested(kind) else f'"{name}"'
@@ -165,34 +181,10 @@ def _run(
     ]
     columns += [f"{sql} AS {name}" for name, sql in suite.derived.items()]
     columns = columns or ["NULL AS no_column"]  # every column read is missing: GE says which
-    where = ["day IN (SELECT unnest($days::DATE[]))"] if suite.daily and days else []
-    params = {"days": list(days)} if where else None
-    key = [f'"{name}"' for name in _batch_key(suite) if name in described]
-    try:
-        rows = _count(con, suite.table, where, params) if key else 0
-        batches = max(1, -(-rows // BATCH_ROWS))
-        outcomes, read_rows = [], 0
-        for batch in range(batches):
-            part = [f"hash({', '.join(key)}) % {batches} = {batch}"] if batches > 1 else []
-            sql = f"SELECT {', '.join(columns)} FROM {suite.table} {_where(where + part)}"
-            frame = con.execute(sql, params).df()
-            outcomes.append(_validate(suite, frame))
-            read_rows += len(frame)
-            del frame
-    except duckdb.Error as error:
-        return [*results, _unrunnable(suite, str(error))]
-    merged = (_merge(list(same)) for same in zip(*outcomes, strict=True))
-    return [*results, *(_result(suite, outcome, read_rows) for outcome in merged)]
-
-
-def _count(
-    con: duckdb.DuckDBPyConnection, table: str, where: list[str], params: dict | None
-) -> int:
-    return con.execute(f"SELECT count(*) FROM {table} {_where(where)}", params).fetchall()[0][0]
-
-
-def _where(conditions: list[str]) -> str:
-    return f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    # Dates from the caller as DATE literals: Great Expectations takes the query as text.
+    chosen = ", ".join(f"DATE '{day:%Y-%m-%d}'" for day in days or ())
+    where = f" WHERE day IN ({chosen})" if suite.daily and days else ""
+    return f"SELECT {', '.join(columns)} FROM {suite.table}{where}"
 
 
 def _nested(duckdb_type: str) -> bool:
@@ -209,103 +201,102 @@ def _read_columns(suite: Suite) -> set[str]:
     return {column for e in suite.expectations for column in _columns_of(e)}
 
 
-def _batch_key(suite: Suite) -> list[str]:
-    """Return the columns a table's rows are split into batches by ([]: validate it whole).
+def _validate(suite: Suite, con: duckdb.DuckDBPyConnection, query: str) -> list[Any]:
+    """Return Great Expectations' outcome of each expectation of ``suite`` on the rows of ``query``.
 
-    Every expectation must be a row-by-row (map) expectation, so that counts over batches add up
-    to the counts over the whole table. A uniqueness expectation compares rows with each other:
-    rows are split by a hash of its columns, so rows that could be duplicates share a batch.
-    Suites with aggregate expectations, or two different uniqueness keys, are validated whole.
+    Counts come first, without unexpected values: finding a few unexpected values of a check that
+    has none costs as much as counting them (for a uniqueness check, grouping every row again).
+    Only the expectations that found some are run again for their values.
     """
-    import great_expectations.expectations as gxe
-    from great_expectations.expectations.expectation import (
-        ColumnMapExpectation,
-        ColumnPairMapExpectation,
-        MulticolumnMapExpectation,
-    )
-
-    maps = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
-    if not all(isinstance(e, maps) for e in suite.expectations):
-        return []
-    unique = (gxe.ExpectColumnValuesToBeUnique, gxe.ExpectCompoundColumnsToBeUnique)
-    keys = {tuple(_columns_of(e)) for e in suite.expectations if isinstance(e, unique)}
-    if len(keys) > 1:
-        return []
-    return list(keys.pop()) if keys else sorted(_read_columns(suite))
+    with _lent(con) as source:
+        asset = source.add_query_asset(name=suite.name, query=query)
+        try:
+            batch = asset.add_batch_definition_whole_table("rows").get_batch()
+            outcomes = _outcomes(batch, suite.name, suite.expectations, examples=0)
+            found = {_key(o.expectation_config) for o in outcomes if _unexpected(o)}
+            again = [e for e in suite.expectations if _key(e.configuration) in found]
+            redone = {_key(o.expectation_config): o for o in _outcomes(batch, suite.name, again)}
+            return [redone.get(_key(o.expectation_config), o) for o in outcomes]
+        finally:
+            source.delete_asset(suite.name)
 
 
-def validate_frame(suite: Suite, frame: pd.DataFrame) -> list[Result]:
-    """Return one result per expectation of ``suite`` validated on a pandas frame."""
-    return [_result(suite, outcome, len(frame)) for outcome in _validate(suite, frame)]
+def _unexpected(outcome: Any) -> bool:
+    return bool((outcome.result or {}).get("unexpected_count"))
 
 
-def _validate(suite: Suite, frame: pd.DataFrame) -> list[Any]:
-    """Return Great Expectations' outcome of each expectation of ``suite`` on a pandas frame."""
+def _key(config: Any) -> str:
+    """Return what tells one expectation of a suite from another: its type and arguments."""
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    return json.dumps([config.type, kwargs], sort_keys=True, default=str)
+
+
+def _outcomes(
+    batch: Any, name: str, expectations: Sequence[Any], examples: int = PARTIAL_UNEXPECTED
+) -> list[Any]:
+    """Return the outcomes of ``expectations`` on ``batch``, with up to ``examples`` unexpected values."""
     import great_expectations as gx
 
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for expectation in suite.expectations:
+    if not expectations:
+        return []
+    gx_suite = gx.ExpectationSuite(name=name)
+    for expectation in expectations:
         # Copies: adding an expectation to a suite gives it an id, and a Suite may be run again.
         gx_suite.add_expectation(expectation.copy(update={"id": None}))
-    return list(batch.validate(gx_suite, result_format="SUMMARY").results)
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": examples}
+    return list(batch.validate(gx_suite, result_format=result_format).results)
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    """One expectation's outcome over several batches, shaped like Great Expectations' own."""
-
-    expectation_config: Any
-    success: bool
-    result: dict[str, Any]
-    exception_info: dict[str, Any]
+#: The DuckDB connection Great Expectations' engine reads through while a suite runs.
+_LENT: list[duckdb.DuckDBPyConnection] = []
 
 
-def _merge(outcomes: list[Any]) -> Any:
-    """Return one expectation's outcome over every batch from its outcomes on each batch.
-
-    Counts add up; success is decided as Great Expectations decides it for a map expectation
-    (the share of considered rows, those not missing, that are expected is at least ``mostly``);
-    the unexpected values seen in each batch are merged, most frequent first.
-    """
-    if len(outcomes) == 1:
-        return outcomes[0]
-    failed = next((o for o in outcomes if _exception(o)), None)
-    if failed is not None:  # a missing column fails every batch alike
-        return failed
-    parts = [dict(o.result or {}) for o in outcomes]
-    total = {k: sum(p.get(k) or 0 for p in parts) for k in ("element_count", "unexpected_count")}
-    result: dict[str, Any] = dict(total)
-    considered = total["element_count"]
-    if any("missing_count" in p for p in parts):
-        result["missing_count"] = sum(p.get("missing_count") or 0 for p in parts)
-        considered -= result["missing_count"]
-    unexpected = total["unexpected_count"]
-    result["unexpected_percent"] = unexpected / considered * 100 if considered else None
-    mostly = outcomes[0].expectation_config.kwargs.get("mostly")
-    mostly = 1.0 if mostly is None else float(mostly)
-    success = considered == 0 or (considered - unexpected) / considered >= mostly
-    counts: dict[str, dict[str, Any]] = {}
-    for part in parts:
-        for item in part.get("partial_unexpected_counts", []):
-            seen = counts.setdefault(repr(item["value"]), {"value": item["value"], "count": 0})
-            seen["count"] += item["count"]
-    if counts:
-        result["partial_unexpected_counts"] = sorted(counts.values(), key=lambda c: -c["count"])[
-            :PARTIAL_UNEXPECTED
-        ]
-    return _Outcome(outcomes[0].expectation_config, success, result, {})
+@contextmanager
+def _lent(con: duckdb.DuckDBPyConnection) -> Iterator[Any]:
+    """Yield the SQL data source of Great Expectations, reading through ``con`` meanwhile."""
+    _LENT.append(con)
+    try:
+        yield _sql_source()
+    finally:
+        _LENT.pop()
 
 
 @cache
-def _batch_definition() -> Any:
-    """Return a whole-dataframe batch definition on one in-memory context for the process."""
+def _sql_source() -> Any:
+    """Return a SQL data source on one in-memory context for the process, reading ``_LENT``.
+
+    The database is already open in this process (a second ``duckdb.connect`` of the file with
+    another configuration fails), so SQLAlchemy's pool lends the caller's connection instead of
+    opening one (``creator``; ``NullPool`` asks for it at every checkout). DuckDB allows one
+    pending result per connection and duckdb-engine turns SQLAlchemy's transaction calls into
+    DuckDB ``BEGIN`` and ``ROLLBACK``: Great Expectations fetches a query's rows after its
+    connection is given back, by then rolled back, which discards the result (every metric came
+    back empty). Great Expectations only reads, so the lent connection ignores begin, commit,
+    rollback and close: each query runs in DuckDB's autocommit, and the caller's connection, and
+    any transaction the caller has open, are left as they were.
+    """
     import great_expectations as gx
+    from duckdb_engine import ConnectionWrapper
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
         ProgressBarsConfig,
     )
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.pool import NullPool
+
+    class Lent(ConnectionWrapper):
+        def begin(self) -> None:
+            pass
+
+        def commit(self) -> None:
+            pass
+
+        def rollback(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
 
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(),
@@ -313,11 +304,31 @@ def _batch_definition() -> Any:
         progress_bars=ProgressBarsConfig(globally=False),
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
-    asset = context.data_sources.add_pandas("spec_audit").add_dataframe_asset("table")
-    return asset.add_batch_definition_whole_dataframe("rows")
+    source = context.data_sources.add_sql(
+        "spec_audit",
+        connection_string="duckdb:///:memory:",  # names the dialect; rows come from ``_LENT``
+        kwargs={
+            "creator": lambda: Lent(_LENT[-1]),
+            "poolclass": NullPool,
+            "pool_reset_on_return": None,
+        },
+    )
+    # Great Expectations writes a regex match in the SQL of the dialect module it knows, and
+    # knows none for DuckDB: it is told PostgreSQL's, whose ``~`` DuckDB implements alike (a match
+    # anywhere in the text, as ``str.contains`` in Great Expectations' pandas engine). Only the
+    # regex expectation reads this module among those the suites use.
+    source.get_execution_engine().dialect_module = _DialectModule(postgresql.dialect)
+    return source
 
 
-def _result(suite: Suite, outcome: Any, rows: int) -> Result:
+@dataclass(frozen=True)
+class _DialectModule:
+    """Stands for a SQLAlchemy dialect module, as Great Expectations reads one: ``.dialect``."""
+
+    dialect: type
+
+
+def _result(suite: Suite, outcome: Any, rows: int | None) -> Result:
     config = outcome.expectation_config
     kwargs = config.kwargs
     result = dict(outcome.result or {})

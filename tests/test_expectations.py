@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from expectations import runner, turns
+from expectations import ingest, turns
 from expectations.runner import load_thresholds, run_suite
-from spec_audit import store
+from spec_audit import store, validation
 from spec_audit.errors import UserError
 from spec_audit.validation import TABLES, validate
 
@@ -253,68 +253,120 @@ def test_unknown_table_and_missing_threshold_are_user_errors(tmp_path: Path) -> 
         con.close()
 
 
-BATCHED = {
+SPREAD = {
     "findings": (
-        # Two copies of one finding and four unknown verdicts, spread over several days.
+        # Two copies of one finding and four unknown verdicts, on four different days.
         "INSERT INTO findings SELECT * FROM findings WHERE rowid = (SELECT max(rowid) FROM findings); "
         "UPDATE findings SET verdict = 'maybe' WHERE rowid IN "
-        "(SELECT min(rowid) FROM findings GROUP BY day ORDER BY day LIMIT 4)"
+        "(SELECT min(rowid) FROM findings GROUP BY day ORDER BY day LIMIT 4)",
+        {
+            ("expect_column_values_to_be_in_set", "verdict"): "verdict = 'maybe'",
+            ("expect_compound_columns_to_be_unique", "turn_id,spec_id,spec_version,clause_id"):
+                "(turn_id, spec_id, spec_version, clause_id) IN (SELECT (turn_id, spec_id, "
+                "spec_version, clause_id) FROM findings GROUP BY ALL HAVING count(*) > 1)",
+        },
     ),
     "turns": (
         "UPDATE turns SET reply_text = ' ' WHERE rowid IN (SELECT rowid FROM turns ORDER BY turn_id LIMIT 9); "
         "UPDATE turns SET started_at = TIMESTAMPTZ '2099-01-01 00:00:00+00' "
-        "WHERE rowid IN (SELECT max(rowid) FROM turns GROUP BY day ORDER BY day LIMIT 3)"
+        "WHERE rowid IN (SELECT max(rowid) FROM turns GROUP BY day ORDER BY day LIMIT 3)",
+        {
+            ("expect_column_values_to_not_be_null", "reply_present"): "trim(reply_text) = '' OR reply_text IS NULL",
+            ("expect_column_values_to_be_between", "started_at"): "year(started_at) = 2099",
+            ("expect_column_pair_values_to_be_equal", "day,start_day"): "year(started_at) = 2099",
+        },
     ),
-    "signals": "UPDATE signals SET refusal = 'maybe' WHERE rowid IN "
-    "(SELECT min(rowid) FROM signals WHERE has_reply GROUP BY day ORDER BY day LIMIT 5)",
+    "signals": (
+        "UPDATE signals SET refusal = 'maybe' WHERE rowid IN "
+        "(SELECT min(rowid) FROM signals WHERE has_reply GROUP BY day ORDER BY day LIMIT 5)",
+        {("expect_column_values_to_be_in_set", "refusal"): "refusal = 'maybe'"},
+    ),
 }  # fmt: skip
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("table", list(BATCHED))
-def test_batches_count_like_one_pass(
-    audited: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str
+@pytest.mark.parametrize("table", list(SPREAD))
+def test_counts_are_those_of_the_rows_of_the_days_asked_for(
+    audited: dict[str, object], tmp_path: Path, table: str
 ) -> None:
-    """Split into a few batches of rows, a suite reports what one pass over the table reports."""
-    db = tmp_path / "batched.duckdb"
+    """Counted in SQL by Great Expectations, a check counts every row of its days, and only those."""
+    db = tmp_path / "spread.duckdb"
     shutil.copyfile(audited["db"], db)
+    corruption, unexpected = SPREAD[table]
     thresholds = load_thresholds()
     thresholds["turns"] = {**thresholds["turns"], "max_empty_reply_share": 0.001}
-    batches: list[int] = []
-    validate_batch = runner._validate
-
-    def counted(suite, frame):
-        batches.append(len(frame))
-        return validate_batch(suite, frame)
-
-    monkeypatch.setattr(runner, "_validate", counted)
     con = store.connect(db)
     try:
-        con.execute(BATCHED[table])
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        whole = validate(con, [table], thresholds=thresholds)
-        assert batches == [rows]
-        batches.clear()
-        monkeypatch.setattr(runner, "BATCH_ROWS", rows // 3 + 1)
-        batched = validate(con, [table], thresholds=thresholds)
+        con.execute(corruption)
+        days = [
+            row[0]
+            for row in con.execute(f"SELECT DISTINCT day FROM {table} ORDER BY day").fetchall()
+        ]
+        one_day = [days[0]]  # a rerun of the first day, which every corruption touches
+        for chosen in (days, one_day):
+            results = validate(con, [table], days=chosen, thresholds=thresholds)
+            rows = con.execute(
+                f"SELECT count(*) FROM {table} WHERE day IN (SELECT unnest($days))",
+                {"days": chosen},
+            ).fetchall()[0][0]
+            by_check = {(r.expectation, r.column): r for r in results if r.kind == "expectation"}
+            assert {r.element_count for r in by_check.values()} == {rows}
+            for check, where in unexpected.items():
+                expected = con.execute(
+                    f"SELECT count(*) FROM {table} WHERE ({where}) AND day IN (SELECT unnest($days))",
+                    {"days": chosen},
+                ).fetchall()[0][0]
+                assert (check, by_check[check].unexpected_count) == (check, expected)
+                # Examples of the unexpected values exactly when there are some.
+                values = [v["value"] for v in by_check[check].details.get("unexpected_values", [])]
+                assert bool(values) == (expected > 0)
+                assert "maybe" in values or "maybe" not in where or not expected
+                assert expected > 0 or chosen == one_day
+            assert all(r.success for c, r in by_check.items() if c not in unexpected)
     finally:
         con.close()
-    assert len(batches) == 3 and sum(batches) == rows and max(batches) < rows
 
-    def counts(results: list) -> list[tuple]:
-        return [
-            (r.expectation, r.column, r.success, r.element_count, r.unexpected_count)
-            for r in results
-        ]
 
-    assert counts(batched) == counts(whole)
-    assert [r.details.get("unexpected_percent") for r in batched] == pytest.approx(
-        [r.details.get("unexpected_percent") for r in whole]
-    )
-    assert any(not r.success for r in whole)
+def test_validation_caps_duckdb_memory_and_restores_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = "SELECT current_setting('memory_limit')"
+    seen: list[str] = []
+    run = validation.run_suite
 
-    def seen(results: list) -> list[list[str]]:
-        return [sorted(repr(v) for v in r.details.get("unexpected_values", [])) for r in results]
+    def capped(suite, con, *, days):
+        seen.append(con.execute(limit).fetchall()[0][0])
+        return run(suite, con, days=days)
 
-    # The values seen failing are the same, whichever batch they were in (ties in any order).
-    assert seen(batched) == seen(whole)
+    monkeypatch.setattr(validation, "run_suite", capped)
+    con = store.connect(tmp_path / "empty.duckdb")
+    try:
+        default = con.execute(limit).fetchall()[0][0]
+        validate(con, ["ingest_manifest"])
+        assert (seen, con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], default)
+        con.execute("SET memory_limit = '2GiB'")  # printed exactly, so restored exactly
+        validate(con, ["ingest_manifest"])
+        assert (seen[1:], con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], "2.0 GiB")
+    finally:
+        con.close()
+
+
+def test_great_expectations_reads_through_the_callers_transaction(tmp_path: Path) -> None:
+    """The suite sees the caller's uncommitted rows, and leaves the transaction to the caller."""
+    con = store.connect(tmp_path / "audit.duckdb")
+    try:
+        con.execute("BEGIN")
+        con.execute(
+            "INSERT INTO rejected_records VALUES "
+            "('ab', 'day1.jsonl', 0, 'not JSON', '{'), ('ab', 'day1.jsonl', 0, 'not JSON', '{')"
+        )
+        results = run_suite(ingest.rejected_suite(load_thresholds()), con)
+        failed = {(r.expectation, r.column): r.unexpected_count for r in results if not r.success}
+        assert failed == {
+            ("expect_column_values_to_be_between", "line"): 2,
+            ("expect_compound_columns_to_be_unique", "source_sha256,line"): 2,
+        }
+        con.execute("ROLLBACK")  # fails if Great Expectations ended the transaction
+        assert con.execute("SELECT count(*) FROM rejected_records").fetchall() == [(0,)]
+    finally:
+        con.close()
