@@ -28,9 +28,11 @@ import polars as pl
 from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.sieve import Sieve
 
 _INPUT_COLUMNS = ("user_text", "reply_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+_SIEVE = "__style_sieve"
 _WORD = r"\S+"
 #: Smiley and gesture emoji, a mark of casual register beside the words of ``style_casual``.
 _SMILEYS = r"[\x{1F600}-\x{1F64F}\x{1F910}-\x{1F92F}\x{1F970}-\x{1F97A}]"
@@ -115,12 +117,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     # Searches run on folded copies of the texts (``transforms.casefold``), spans on the originals.
     turns, folded = with_lowered(turns, "reply_text", "user_text")
     reply = Text.of("reply_text")
+    confirm = pattern("style_confirm")
+    # One literal pass over the replies says which lexicons each can match; the opening of an
+    # eager reply is anchored, cheaper searched everywhere than gated.
+    sieve = Sieve(
+        _SIEVE, reply.folded, [r for s, r in regexes.items() if s != "eager_accept"] + [confirm]
+    )
     turns = (
-        turns.with_columns(
+        turns.with_columns(sieve.column())
+        .with_columns(
             prompt_words(),
             reply_words(),
-            *(reply.contains(r).alias(s) for s, r in regexes.items()),
-            reply.contains(pattern("style_confirm")).alias("_confirmed"),
+            *(sieve.contains(reply, r).alias(s) for s, r in regexes.items()),
+            sieve.contains(reply, confirm).alias("_confirmed"),
             Text.of("user_text")
             .contains(pattern("style_personal_invite"))
             .fill_null(False)
@@ -135,7 +144,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             ),
         )
     )
-    return turns.drop(*folded, "_confirmed", "_invited").with_columns(
+    return turns.drop(*folded, _SIEVE, "_confirmed", "_invited").with_columns(
         _NO_EVIDENCE.alias("prompt_words__evidence"),
         _NO_EVIDENCE.alias("reply_words__evidence"),
         *(
