@@ -30,10 +30,12 @@ import polars as pl
 from transforms.casefold import Text, with_lowered
 from transforms.lexicon import pattern, require_columns, span
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.sieve import Sieve
 from transforms.style import casual_regex
 
 _INPUT_COLUMNS = ("user_text", "system_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+_SIEVE = "__situation_sieve"
 
 
 def _request_regexes() -> dict[str, str]:
@@ -58,9 +60,12 @@ def _request_regexes() -> dict[str, str]:
     }
 
 
-def _found(column: str, regex: str) -> pl.Expr:
-    """Return whether ``regex`` matches ``column`` (false when the text is null)."""
-    return Text.of(column).contains(regex).fill_null(False)
+def _found(column: str, regex: str, sieve: Sieve | None = None) -> pl.Expr:
+    """Return whether ``regex`` matches ``column`` (false when the text is null), searched only
+    on the rows ``sieve`` (over that column) says may match."""
+    text = Text.of(column)
+    found = text.contains(regex) if sieve is None else sieve.contains(text, regex)
+    return found.fill_null(False)
 
 
 def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
@@ -94,16 +99,20 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
     # Searches run on folded copies (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, "user_text", "system_text")
-    turns = turns.with_columns(
+    # One literal pass over the user text says which lexicons each message can match.
+    sieve = Sieve(
+        _SIEVE, Text.of("user_text").folded, [minor, *requests.values(), sign_off, thanks]
+    )
+    turns = turns.with_columns(sieve.column()).with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),
         _found("system_text", minor).alias("_minor_in_system"),
-        _found("user_text", minor).alias("_minor_in_user"),
-        *(_found("user_text", r).alias(s) for s, r in requests.items()),
-        pl.when(_found("user_text", sign_off))
+        _found("user_text", minor, sieve).alias("_minor_in_user"),
+        *(_found("user_text", r, sieve).alias(s) for s, r in requests.items()),
+        pl.when(_found("user_text", sign_off, sieve))
         .then(pl.lit("sign_off"))
-        .when(_found("user_text", thanks))
+        .when(_found("user_text", thanks, sieve))
         .then(pl.lit("thanks"))
         .otherwise(pl.lit("none"))
         .alias("conversation_close"),
@@ -132,4 +141,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
             for s, r in requests.items()
         ),
-    ).drop("_minor_in_system", "_minor_in_user", *folded)
+    ).drop("_minor_in_system", "_minor_in_user", _SIEVE, *folded)
