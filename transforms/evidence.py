@@ -31,8 +31,8 @@ class Span:
     where: pl.Expr
 
 
-def _scratch(name: str, part: str) -> str:
-    return f"__evidence_{part}_{name}"
+def _scratch(name: str) -> str:
+    return f"__evidence_{name}"
 
 
 def with_spans(turns: pl.LazyFrame, spans: Mapping[str, Span]) -> pl.LazyFrame:
@@ -56,17 +56,20 @@ def with_spans(turns: pl.LazyFrame, spans: Mapping[str, Span]) -> pl.LazyFrame:
         ascii_rows = (
             pl.col(ascii_name(s.column)) if ascii_name(s.column) in present else is_ascii(text)
         )
-        searches += [
-            by_script(text, s.regex, lambda t, rx: t.str.find(rx), ascii_rows=ascii_rows)
-            .cast(pl.Int32)
-            .alias(_scratch(name, "at")),
-            by_script(
-                text, s.regex, lambda t, rx: t.str.extract(rx, 0), ascii_rows=ascii_rows
-            ).alias(_scratch(name, "text")),
-        ]
+        # One expression holds both searches of a regex: Polars evaluates the expressions of a
+        # stage in turn, so the second finds the regex still compiled in its small cache.
+        searches.append(
+            pl.struct(
+                at=by_script(text, s.regex, lambda t, rx: t.str.find(rx), ascii_rows=ascii_rows),
+                text=by_script(
+                    text, s.regex, lambda t, rx: t.str.extract(rx, 0), ascii_rows=ascii_rows
+                ),
+            ).alias(_scratch(name))
+        )
     evidence = []
     for name, s in spans.items():
-        at, found = pl.col(_scratch(name, "at")), pl.col(_scratch(name, "text"))
+        found = pl.col(_scratch(name)).struct.field("text")
+        at = pl.col(_scratch(name)).struct.field("at").cast(pl.Int32)
         struct = pl.struct(
             source=pl.lit(s.source),
             start=at,
@@ -80,5 +83,5 @@ def with_spans(turns: pl.LazyFrame, spans: Mapping[str, Span]) -> pl.LazyFrame:
             .cast(EVIDENCE_DTYPE)
             .alias(name)
         )
-    scratch = [_scratch(name, part) for name in spans for part in ("at", "text")]
+    scratch = [_scratch(name) for name in spans]
     return turns.with_columns(searches).with_columns(evidence).drop(scratch)

@@ -28,7 +28,8 @@ from typing import Any
 import polars as pl
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import pattern, require_columns, span
+from transforms.evidence import Span, with_spans
+from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 from transforms.sieve import Sieve
 from transforms.style import casual_regex
@@ -68,12 +69,17 @@ def _found(column: str, regex: str, sieve: Sieve | None = None) -> pl.Expr:
     return found.fill_null(False)
 
 
-def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
-    """Return the span of the first (condition, column, regex, source) whose condition holds."""
+def _evidence(
+    spans: dict[str, Span], name: str, *choices: tuple[pl.Expr, str, str, str]
+) -> pl.Expr:
+    """Return evidence column ``name``: the span of the first (condition, column, regex, source)
+    whose condition holds, read from the scratch columns it adds to ``spans`` (``with_spans``)."""
     chain: Any = pl
-    for where, column, regex, source in choices:
-        chain = chain.when(where).then(span(column, regex, source=source, where=where))
-    return chain.otherwise(_NO_EVIDENCE)
+    for i, (where, column, regex, source) in enumerate(choices):
+        scratch = f"__situation_span_{name}_{i}"
+        spans[scratch] = Span(column, regex, source, where)
+        chain = chain.when(where).then(pl.col(scratch))
+    return chain.otherwise(_NO_EVIDENCE).alias(name)
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -122,23 +128,37 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     explicit_minor = (
         Text.of("user_text").when(pl.col("explicit_request")).contains(underage).fill_null(False)
     )
-    return turns.with_columns(
+    turns = turns.with_columns(
         (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
         explicit_minor.alias("explicit_minor_request"),
         _NO_EVIDENCE.alias("has_instructions__evidence"),
+    )
+    spans: dict[str, Span] = {}
+    evidence = [
         _evidence(
+            spans,
+            "minor_user__evidence",
             (pl.col("_minor_in_system"), "system_text", minor, "system"),
             (pl.col("_minor_in_user"), "user_text", minor, "user"),
-        ).alias("minor_user__evidence"),
+        ),
         _evidence(
-            (explicit_minor, "user_text", underage, "user"),
-        ).alias("explicit_minor_request__evidence"),
+            spans,
+            "explicit_minor_request__evidence",
+            (pl.col("explicit_minor_request"), "user_text", underage, "user"),
+        ),
         _evidence(
+            spans,
+            "conversation_close__evidence",
             (close == "sign_off", "user_text", sign_off, "user"),
             (close == "thanks", "user_text", thanks, "user"),
-        ).alias("conversation_close__evidence"),
+        ),
         *(
-            _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
+            _evidence(spans, f"{s}__evidence", (pl.col(s), "user_text", r, "user"))
             for s, r in requests.items()
         ),
-    ).drop("_minor_in_system", "_minor_in_user", _SIEVE, *folded)
+    ]
+    return (
+        with_spans(turns, spans)
+        .with_columns(evidence)
+        .drop("_minor_in_system", "_minor_in_user", _SIEVE, *spans, *folded)
+    )
