@@ -139,16 +139,21 @@ def _certainty_markers() -> pl.Expr:
     return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
 
 
-def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
+def _first_absent(
+    turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str, *, lower: bool = True
+) -> pl.LazyFrame:
     """Return, per row index with one, the first of the ``found`` strings that ``known`` lacks.
 
     ``found`` is a list of strings per row, ``known`` a text (built only for the rows where
     something was found); both are compared lower-cased and without commas (so "1,200" meets
-    "1200"). The result's column is named ``name``.
+    "1200"). The result's column is named ``name``. ``lower=False`` skips the lower-casing, which
+    changes nothing when every found string is made of digits, commas and dots: no character
+    lower-cases to one of those but itself.
     """
 
     def key(text: pl.Expr) -> pl.Expr:
-        return text.str.to_lowercase().str.replace_all(",", "", literal=True)
+        text = text.str.to_lowercase() if lower else text
+        return text.str.replace_all(",", "", literal=True)
 
     return (
         turns.with_columns(__found=found)
@@ -183,7 +188,7 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
     given = pl.concat_str(
         pl.col("user_text"), pl.col("context_text"), _documents(), separator="\n", ignore_nulls=True
     )
-    return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure")
+    return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure", lower=False)
 
 
 def self_limitation() -> pl.Expr:
