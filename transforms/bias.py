@@ -15,7 +15,8 @@ import polars as pl
 
 from transforms import intent_context
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import load, on_rows, pattern, require_columns, span
+from transforms.evidence import Span, with_spans
+from transforms.lexicon import load, pattern, require_columns
 from transforms.registry import DEMOGRAPHIC_GROUPS, EVIDENCE_DTYPE
 from transforms.scan import union
 
@@ -86,28 +87,29 @@ def group_mentioned() -> pl.Expr:
     )
 
 
-def _first_span(regex: str, chosen: pl.Expr, found: list[pl.Expr]) -> pl.Expr:
-    """Return the span of ``regex`` in the first prompt source where ``found`` says it matches.
+def _first_spans(name: str, regex: str, chosen: pl.Expr, found: list[pl.Expr]) -> dict[str, Span]:
+    """Return the spans of ``regex`` per prompt source, by scratch name, that ``with_spans`` adds.
 
     A source is searched only where ``chosen`` holds, it matches, and no source before it does:
-    the span the coalesce of every source's span would give, for one search per row.
+    at most one is not null, so their coalesce is the span in the first source that matches.
     """
-    spans, before = [], pl.lit(False)
+    spans, before = {}, pl.lit(False)
     for (column, source), here in zip(_PROMPT_SOURCES, found, strict=True):
         where = chosen & here.fill_null(False) & ~before
-        spans.append(span(column, regex, source=source, where=where))
+        spans[f"__bias_span_{name}_{source}"] = Span(column, regex, source, where)
         before = before | here.fill_null(False)
-    return pl.coalesce(*spans)
+    return spans
 
 
-def _group_evidence() -> pl.Expr:
-    """Return the span naming the chosen group, in the user text or else the context."""
-    evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
+def _group_spans() -> dict[str, Span]:
+    """Return the spans naming the chosen group, in the user text or else the context: only the
+    chosen group's are searched, so their coalesce is the group's evidence."""
+    spans = {}
     for group in GROUPS:
         regex, chosen = pattern(f"bias_{group}"), pl.col("group_mentioned") == group
         found = [pl.col(_position_name(c, group)).is_not_null() for c, _ in _PROMPT_SOURCES]
-        evidence = evidence.when(chosen).then(_first_span(regex, chosen, found))
-    return evidence.otherwise(_NO_EVIDENCE).alias("group_mentioned__evidence")
+        spans |= _first_spans(group, regex, chosen, found)
+    return spans
 
 
 _CONTESTED = {column: f"__bias_contested_{column}" for column, _ in _PROMPT_SOURCES}
@@ -303,47 +305,44 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
     ] + [_INHERITED]
     # The prompt's spans are searched in the few turns naming a group or a contested topic.
-    turns = on_rows(
-        turns,
-        (pl.col("group_mentioned") != "none") | pl.col("contested_topic"),
-        _group_evidence(),
-        pl.when(pl.col("contested_topic"))
-        .then(
-            _first_span(
-                contested,
-                pl.col("contested_topic"),
-                [pl.col(_CONTESTED["user_text"]), pl.col(_INHERITED)],
-            )
-        )
-        .otherwise(_NO_EVIDENCE)
-        .alias("contested_topic__evidence"),
+    group_spans = _group_spans()
+    contested_spans = _first_spans(
+        "contested",
+        contested,
+        pl.col("contested_topic"),
+        [pl.col(_CONTESTED["user_text"]), pl.col(_INHERITED)],
     )
-    return turns.with_columns(
-        pl.when(pl.col("stereotype"))
-        .then(span("reply_text", stereotype_regex(), source="reply", where=pl.col("stereotype")))
-        .otherwise(_NO_EVIDENCE)
-        .alias("stereotype__evidence"),
-        pl.when(pl.col("opinion_stated"))
-        .then(
-            span(
-                "reply_text",
-                pattern("bias_opinion"),
-                source="reply",
-                where=pl.col("opinion_stated"),
-            )
+    turns = (
+        with_spans(turns, group_spans | contested_spans)
+        .with_columns(
+            pl.coalesce(*group_spans).alias("group_mentioned__evidence"),
+            pl.coalesce(*contested_spans).alias("contested_topic__evidence"),
         )
-        .otherwise(_NO_EVIDENCE)
-        .alias("opinion_stated__evidence"),
-        pl.when(pl.col("unwarranted_attribution"))
-        .then(
-            pl.struct(
-                source=pl.lit("reply"),
-                start=pl.lit(0, dtype=pl.Int32),
-                end=pl.col("reply_text").str.len_bytes().cast(pl.Int32),
-                text=pl.col("reply_text"),
+        .drop(*group_spans, *contested_spans)
+    )
+    reply_spans = {
+        "stereotype__evidence": Span(
+            "reply_text", stereotype_regex(), "reply", pl.col("stereotype")
+        ),
+        "opinion_stated__evidence": Span(
+            "reply_text", pattern("bias_opinion"), "reply", pl.col("opinion_stated")
+        ),
+    }
+    return (
+        with_spans(turns, reply_spans)
+        .with_columns(
+            pl.when(pl.col("unwarranted_attribution"))
+            .then(
+                pl.struct(
+                    source=pl.lit("reply"),
+                    start=pl.lit(0, dtype=pl.Int32),
+                    end=pl.col("reply_text").str.len_bytes().cast(pl.Int32),
+                    text=pl.col("reply_text"),
+                )
             )
+            .otherwise(_NO_EVIDENCE)
+            .cast(EVIDENCE_DTYPE)
+            .alias("unwarranted_attribution__evidence"),
         )
-        .otherwise(_NO_EVIDENCE)
-        .cast(EVIDENCE_DTYPE)
-        .alias("unwarranted_attribution__evidence"),
-    ).drop(*folded, *scratch)
+        .drop(*folded, *scratch)
+    )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.casefold import Text, with_lowered
+from transforms.evidence import Span, with_spans
 from transforms.intent_context import user_lines
-from transforms.lexicon import pattern, require_columns, span
+from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 from transforms.scan import union
 
@@ -96,17 +97,20 @@ def _with_domain_evidence(turns: pl.LazyFrame) -> pl.LazyFrame:
     found: list[str] = []
     for column, source in _DOMAIN_SOURCES:
         text = "context_text" if column == _EARLIER else column
-        evidence = pl.when(pl.lit(False)).then(_NO_EVIDENCE)
-        for d in DOMAINS:
+        spans = {}
+        for d in DOMAINS:  # one domain is chosen per row: at most one span is searched
             where = pl.col("regulated_domain") == d
             if column == "user_text":
                 where = where & (pl.col(_count_name(column, d)) > 0)
             for before in found:
                 where = where & pl.col(before).is_null()
-            regex = pattern(f"domain_{d}")
-            evidence = evidence.when(where).then(span(text, regex, source=source, where=where))
+            spans[f"__domain_evidence_{source}_{d}"] = Span(
+                text, pattern(f"domain_{d}"), source, where
+            )
         found.append(f"__domain_evidence_{source}")
-        turns = turns.with_columns(evidence.otherwise(_NO_EVIDENCE).alias(found[-1]))
+        turns = (
+            with_spans(turns, spans).with_columns(pl.coalesce(*spans).alias(found[-1])).drop(*spans)
+        )
     return turns.with_columns(pl.coalesce(*found).alias("regulated_domain__evidence")).drop(found)
 
 
@@ -191,13 +195,13 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns = turns.with_columns(*_domain_counts()).with_columns(
         regulated_domain(), definitive_advice(), *reply_signals
     )
-    evidence = [
-        pl.when(pl.col(s))
-        .then(span("reply_text", pattern(lex), source="reply", where=pl.col(s)))
-        .otherwise(_NO_EVIDENCE)
-        .alias(f"{s}__evidence")
-        for s, lex in _REPLY_LEXICONS.items()
-    ]
+    spans = {
+        "definitive_advice__evidence": Span(
+            "reply_text", advice, "reply", pl.col("definitive_advice")
+        )
+    }
+    for s, lex in _REPLY_LEXICONS.items():
+        spans[f"{s}__evidence"] = Span("reply_text", pattern(lex), "reply", pl.col(s))
     scratch = [
         _EARLIER,
         _WAIVES,
@@ -205,14 +209,4 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         *folded_earlier,
         *(c.meta.output_name() for c in (*_names_any_domain(), *_domain_counts())),
     ]
-    return (
-        _with_domain_evidence(turns)
-        .with_columns(
-            pl.when(pl.col("definitive_advice"))
-            .then(span("reply_text", advice, source="reply", where=pl.col("definitive_advice")))
-            .otherwise(_NO_EVIDENCE)
-            .alias("definitive_advice__evidence"),
-            *evidence,
-        )
-        .drop(*folded, *scratch)
-    )
+    return with_spans(_with_domain_evidence(turns), spans).drop(*folded, *scratch)

@@ -39,7 +39,8 @@ import polars as pl
 import yaml
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import is_ascii, pattern, require_columns, span
+from transforms.evidence import Span, with_spans
+from transforms.lexicon import is_ascii, pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
 THRESHOLDS_PATH = Path(__file__).with_name("refusal.yaml")
@@ -194,24 +195,27 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
     labelled = labelled.with_columns(style.alias("refusal_style"))
 
-    # Each span is searched only on the rows where it can become the evidence.
+    # Each span is searched only on the rows where it can become the evidence. A lecture
+    # moralises: its span is the moralising span. A bare decline (policy) or an implicit
+    # redirect rests on the declining words themselves: the decline where there is one, else
+    # the objecting opening.
     lecture = pl.col("refusal_style") == "lecture"
-    style_evidence = pl.when(lecture).then(span(f"{_P}reply", moral, source="reply", where=lecture))
-    for name, rx in style_lexicons.items():
-        styled = (pl.col("refusal_style") == name) & pl.col(f"{_P}{name}")
-        style_evidence = style_evidence.when(styled).then(
-            span(f"{_P}reply", rx, source="reply", where=styled)
-        )
-    # A bare decline (policy) or an implicit redirect rests on the declining words themselves:
-    # the decline where there is one, else the objecting opening (each span searched once).
-    labelled = labelled.with_columns(
-        span(f"{_P}reply", decline, source="reply", where=refusing & declined).alias(
-            f"{_P}decline_span"
-        ),
-        span(f"{_P}reply", implicit, source="reply", where=refusing & ~declined).alias(
-            f"{_P}implicit_span"
-        ),
-    )
+    styled = {
+        name: (pl.col("refusal_style") == name) & pl.col(f"{_P}{name}") for name in style_lexicons
+    }
+    spans = {
+        f"{_P}moral_span": Span(f"{_P}reply", moral, "reply", moralizing),
+        f"{_P}decline_span": Span(f"{_P}reply", decline, "reply", refusing & declined),
+        f"{_P}implicit_span": Span(f"{_P}reply", implicit, "reply", refusing & ~declined),
+    }
+    spans |= {
+        f"{_P}{name}_span": Span(f"{_P}reply", rx, "reply", styled[name])
+        for name, rx in style_lexicons.items()
+    }
+    labelled = with_spans(labelled, spans)
+    style_evidence = pl.when(lecture).then(pl.col(f"{_P}moral_span"))
+    for name in style_lexicons:
+        style_evidence = style_evidence.when(styled[name]).then(pl.col(f"{_P}{name}_span"))
     declining_words = pl.coalesce(pl.col(f"{_P}decline_span"), pl.col(f"{_P}implicit_span"))
     style_evidence = style_evidence.when(refusing).then(declining_words)
 
@@ -219,9 +223,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         has_reply=reply.is_not_null(),
         has_reply__evidence=_null_evidence(),
         moralizing=pl.when(reply.is_not_null()).then(moralizing),
-        moralizing__evidence=pl.when(moralizing).then(
-            span(f"{_P}reply", moral, source="reply", where=moralizing)
-        ),
+        moralizing__evidence=pl.col(f"{_P}moral_span"),
         refusal__evidence=pl.when(refusing).then(declining_words),
         refusal_style__evidence=style_evidence.otherwise(_null_evidence()),
     ).select(pl.exclude(f"^{_P}.*$", *folded))

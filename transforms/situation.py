@@ -28,12 +28,15 @@ from typing import Any
 import polars as pl
 
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import pattern, require_columns, span
+from transforms.evidence import Span, with_spans
+from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.sieve import Sieve
 from transforms.style import casual_regex
 
 _INPUT_COLUMNS = ("user_text", "system_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
+_SIEVE = "__situation_sieve"
 
 
 def _request_regexes() -> dict[str, str]:
@@ -58,17 +61,25 @@ def _request_regexes() -> dict[str, str]:
     }
 
 
-def _found(column: str, regex: str) -> pl.Expr:
-    """Return whether ``regex`` matches ``column`` (false when the text is null)."""
-    return Text.of(column).contains(regex).fill_null(False)
+def _found(column: str, regex: str, sieve: Sieve | None = None) -> pl.Expr:
+    """Return whether ``regex`` matches ``column`` (false when the text is null), searched only
+    on the rows ``sieve`` (over that column) says may match."""
+    text = Text.of(column)
+    found = text.contains(regex) if sieve is None else sieve.contains(text, regex)
+    return found.fill_null(False)
 
 
-def _evidence(*choices: tuple[pl.Expr, str, str, str]) -> pl.Expr:
-    """Return the span of the first (condition, column, regex, source) whose condition holds."""
+def _evidence(
+    spans: dict[str, Span], name: str, *choices: tuple[pl.Expr, str, str, str]
+) -> pl.Expr:
+    """Return evidence column ``name``: the span of the first (condition, column, regex, source)
+    whose condition holds, read from the scratch columns it adds to ``spans`` (``with_spans``)."""
     chain: Any = pl
-    for where, column, regex, source in choices:
-        chain = chain.when(where).then(span(column, regex, source=source, where=where))
-    return chain.otherwise(_NO_EVIDENCE)
+    for i, (where, column, regex, source) in enumerate(choices):
+        scratch = f"__situation_span_{name}_{i}"
+        spans[scratch] = Span(column, regex, source, where)
+        chain = chain.when(where).then(pl.col(scratch))
+    return chain.otherwise(_NO_EVIDENCE).alias(name)
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -94,16 +105,20 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
     # Searches run on folded copies (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, "user_text", "system_text")
-    turns = turns.with_columns(
+    # One literal pass over the user text says which lexicons each message can match.
+    sieve = Sieve(
+        _SIEVE, Text.of("user_text").folded, [minor, *requests.values(), sign_off, thanks]
+    )
+    turns = turns.with_columns(sieve.column()).with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),
         _found("system_text", minor).alias("_minor_in_system"),
-        _found("user_text", minor).alias("_minor_in_user"),
-        *(_found("user_text", r).alias(s) for s, r in requests.items()),
-        pl.when(_found("user_text", sign_off))
+        _found("user_text", minor, sieve).alias("_minor_in_user"),
+        *(_found("user_text", r, sieve).alias(s) for s, r in requests.items()),
+        pl.when(_found("user_text", sign_off, sieve))
         .then(pl.lit("sign_off"))
-        .when(_found("user_text", thanks))
+        .when(_found("user_text", thanks, sieve))
         .then(pl.lit("thanks"))
         .otherwise(pl.lit("none"))
         .alias("conversation_close"),
@@ -113,23 +128,37 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     explicit_minor = (
         Text.of("user_text").when(pl.col("explicit_request")).contains(underage).fill_null(False)
     )
-    return turns.with_columns(
+    turns = turns.with_columns(
         (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
         explicit_minor.alias("explicit_minor_request"),
         _NO_EVIDENCE.alias("has_instructions__evidence"),
+    )
+    spans: dict[str, Span] = {}
+    evidence = [
         _evidence(
+            spans,
+            "minor_user__evidence",
             (pl.col("_minor_in_system"), "system_text", minor, "system"),
             (pl.col("_minor_in_user"), "user_text", minor, "user"),
-        ).alias("minor_user__evidence"),
+        ),
         _evidence(
-            (explicit_minor, "user_text", underage, "user"),
-        ).alias("explicit_minor_request__evidence"),
+            spans,
+            "explicit_minor_request__evidence",
+            (pl.col("explicit_minor_request"), "user_text", underage, "user"),
+        ),
         _evidence(
+            spans,
+            "conversation_close__evidence",
             (close == "sign_off", "user_text", sign_off, "user"),
             (close == "thanks", "user_text", thanks, "user"),
-        ).alias("conversation_close__evidence"),
+        ),
         *(
-            _evidence((pl.col(s), "user_text", r, "user")).alias(f"{s}__evidence")
+            _evidence(spans, f"{s}__evidence", (pl.col(s), "user_text", r, "user"))
             for s, r in requests.items()
         ),
-    ).drop("_minor_in_system", "_minor_in_user", *folded)
+    ]
+    return (
+        with_spans(turns, spans)
+        .with_columns(evidence)
+        .drop("_minor_in_system", "_minor_in_user", _SIEVE, *spans, *folded)
+    )

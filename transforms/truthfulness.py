@@ -22,7 +22,8 @@ import polars as pl
 
 from transforms import grounding
 from transforms.casefold import Text, with_lowered
-from transforms.lexicon import pattern, require_columns, span
+from transforms.evidence import Span, with_spans
+from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text", "context_documents")
@@ -138,16 +139,21 @@ def _certainty_markers() -> pl.Expr:
     return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
 
 
-def _first_absent(turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str) -> pl.LazyFrame:
+def _first_absent(
+    turns: pl.LazyFrame, found: pl.Expr, known: pl.Expr, name: str, *, lower: bool = True
+) -> pl.LazyFrame:
     """Return, per row index with one, the first of the ``found`` strings that ``known`` lacks.
 
     ``found`` is a list of strings per row, ``known`` a text (built only for the rows where
     something was found); both are compared lower-cased and without commas (so "1,200" meets
-    "1200"). The result's column is named ``name``.
+    "1200"). The result's column is named ``name``. ``lower=False`` skips the lower-casing, which
+    changes nothing when every found string is made of digits, commas and dots: no character
+    lower-cases to one of those but itself.
     """
 
     def key(text: pl.Expr) -> pl.Expr:
-        return text.str.to_lowercase().str.replace_all(",", "", literal=True)
+        text = text.str.to_lowercase() if lower else text
+        return text.str.replace_all(",", "", literal=True)
 
     return (
         turns.with_columns(__found=found)
@@ -182,7 +188,7 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
     given = pl.concat_str(
         pl.col("user_text"), pl.col("context_text"), _documents(), separator="\n", ignore_nulls=True
     )
-    return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure")
+    return _first_absent(turns, _REPLY.str.extract_all(_FIGURE), given, "__figure", lower=False)
 
 
 def self_limitation() -> pl.Expr:
@@ -271,20 +277,32 @@ _FOUND = {
 }
 
 
-def _regex_evidence(name: str, regex: str, *, source: str = "reply") -> pl.Expr:
-    """Return the evidence column of signal ``name``: the first match of ``regex`` where it holds."""
-    column = "user_text" if source == "user" else "reply_text"
-    return span(column, regex, source=source, where=pl.col(name).fill_null(False)).alias(
-        f"{name}__evidence"
-    )
+def _regex_spans() -> dict[str, Span]:
+    """Return the lexicon spans of the reply's evidence, by scratch name (``with_spans``): each is
+    searched only where its signal holds (the hedge span where the reply hedges)."""
+
+    def where(name: str) -> pl.Expr:
+        return pl.col(name).fill_null(False)
+
+    return {
+        _span_name("hedging"): Span(
+            "reply_text", pattern("hedges"), "reply", pl.col("hedging") > 0
+        ),
+        _span_name("action"): Span(
+            "reply_text", pattern("truth_capability"), "reply", where("capability_claim")
+        ),
+        _span_name("media"): Span("reply_text", _media_claim(), "reply", where("capability_claim")),
+        _span_name("overconfident"): Span(
+            "reply_text", _certainty_regex()[0], "reply", where("overconfident")
+        ),
+        _span_name("self_limitation"): Span(
+            "reply_text", pattern("truth_self_limitation"), "reply", where("self_limitation")
+        ),
+    }
 
 
-def _capability_evidence() -> pl.Expr:
-    """Return the span of the claimed action, else (searched only then) of the media handed over."""
-    claimed = pl.col("capability_claim").fill_null(False)
-    action = span("reply_text", pattern("truth_capability"), source="reply", where=claimed)
-    media = span("reply_text", _media_claim(), source="reply", where=claimed & action.is_null())
-    return pl.coalesce(action, media).alias("capability_claim__evidence")
+def _span_name(name: str) -> str:
+    return f"__truth_span_{name}"
 
 
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
@@ -324,7 +342,6 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         grounding.support(indexed),
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
-    certainty, _ = _certainty_regex()
     turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES))
     turns = turns.with_columns(hedge_count(pl.col(_HEDGES)).alias(_HEDGES))
     turns = turns.with_columns(_certainty_markers())
@@ -342,40 +359,45 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     )
     hedged = pl.col("hedging") > 0
     quoted = _REPLY.str.contains_any(['"', "“"])
+    spans = _regex_spans()
     return (
-        turns.with_columns(
-            unseen_source(),
+        with_spans(turns.with_columns(unseen_source()), spans)
+        .with_columns(
             # Where the reply has no quotation mark, the first hedge outside quotes is the first
             # hedge: the plain span, without the slow prefix capture. A reply whose only hedges sit
             # in unbalanced quotes still gets its first hedge as evidence.
             pl.when(hedged & quoted)
             .then(_hedge_evidence(hedged & quoted))
             .otherwise(_NO_EVIDENCE)
-            .fill_null(
-                pl.when(hedged)
-                .then(span("reply_text", pattern("hedges"), source="reply", where=hedged))
-                .otherwise(_NO_EVIDENCE)
-            )
+            .fill_null(pl.col(_span_name("hedging")))
             .alias("hedging__evidence"),
             *(
                 _found_span(pl.col(found), pl.col(name)).alias(f"{name}__evidence")
                 for name, found in _FOUND.items()
             ),
-            pl.coalesce(
-                _regex_evidence("capability_claim", pattern("truth_capability")),
-                _regex_evidence("capability_claim", _media_claim()),
-            ).alias("capability_claim__evidence"),
-            _regex_evidence("overconfident", certainty),
-            _regex_evidence("self_limitation", pattern("truth_self_limitation")),
+            pl.coalesce(_span_name("action"), _span_name("media")).alias(
+                "capability_claim__evidence"
+            ),
+            pl.col(_span_name("overconfident")).alias("overconfident__evidence"),
+            pl.col(_span_name("self_limitation")).alias("self_limitation__evidence"),
             _novel_evidence(pl.col("unsupported_by_context")).alias(
                 "unsupported_by_context__evidence"
             ),
             _novel_evidence(pl.col("context_support") < 1).alias("context_support__evidence"),
         )
-        .with_columns(
-            _regex_evidence("unseen_source", pattern("truth_unseen_source"), source="user"),
+        .pipe(
+            with_spans,
+            {
+                "unseen_source__evidence": Span(
+                    "user_text",
+                    pattern("truth_unseen_source"),
+                    "user",
+                    pl.col("unseen_source").fill_null(False),
+                )
+            },
         )
         .drop(
+            *spans,
             *_FOUND.values(),
             "__novel_pair",
             "__novel_word",
