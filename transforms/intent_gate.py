@@ -4,8 +4,8 @@ Most requests hold no harm word, and the intent labeller (``transforms.intent``)
 benign after dozens of regex passes. Its harm and content regexes are searched only on the rows
 holding one of their required literals, found for all of them in one pass over the folded text
 (``transforms.sieve.Sieve``, given ``required_literals``); ``matches`` and ``count_matches`` then
-search a regex only on the rows its bit allows. ``may_match`` is a single-pass test (``str.contains_any``)
-of whether a text holds a required literal of any of several regexes.
+search a regex only on the rows its bit allows. ``may_match`` tests in one pass
+(``str.contains_any``) whether a text holds a required literal of any of several regexes.
 
 A regex's required literals are strings at least one of which occurs, folded, in every match
 (``transforms.sieve.literal_choices`` reads the ways to choose them from the regex, so a lexicon
