@@ -70,9 +70,16 @@ from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
 from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
-from transforms.intent_gate import Gates, candidate_literals, literal_rows, matches, may_match
+from transforms.intent_gate import (
+    candidate_literals,
+    literal_rows,
+    matches,
+    may_match,
+    required_literals,
+)
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.sieve import Sieve
 
 THRESHOLDS_PATH = Path(__file__).with_name("intent.yaml")
 
@@ -104,14 +111,14 @@ def thresholds() -> dict[str, int]:
 def has_harm_term(
     text: pl.Expr,
     form: Callable[[str], str] = as_written,
-    gate: Callable[[str], pl.Expr] | None = None,
+    gate: Callable[[str], pl.Expr | None] | None = None,
 ) -> pl.Expr:
     """Return whether ``text`` holds a term of any harm lexicon (without one it has no category).
 
     One search per lexicon: their union makes a regex too large for the engine's fast automaton.
     ``form`` writes each regex for the texts searched (``regex_form``); ``gate`` (optional)
-    gives, for a regex, whether each row may match it (``intent_gate.Gates.may_match``), so each
-    lexicon searches only those rows.
+    gives, for a regex, whether each row may match it (``transforms.sieve.Sieve.may_match``, None
+    if every row may), so each lexicon searches only those rows.
     """
     return pl.any_horizontal(
         matches(text, regex, form, gate and gate(regex)) for regex in _harm_regexes()
@@ -124,10 +131,10 @@ def _harm_regexes() -> tuple[str, ...]:
 
 
 @cache
-def _gates() -> Gates:
-    """Return the gates of the harm and content regexes ``_read`` searches the masked text with."""
+def _sieve() -> Sieve:
+    """Return the sieve of the harm and content regexes ``_read`` searches the masked text with."""
     window = thresholds()["content_window_chars"]
-    return Gates((*_harm_regexes(), *intent_content.regexes(window)))
+    return Sieve((*_harm_regexes(), *intent_content.regexes(window)), required_literals)
 
 
 def _rewrite(text: pl.Expr, steps: Iterable[tuple[str, str]]) -> pl.Expr:
@@ -207,10 +214,10 @@ def _read(
         {f"{out}masked": text},
     )
     # Each harm and content regex searches only the rows holding one of its required literals,
-    # found for all of them in one pass over the folded text (``intent_gate.Gates``).
-    gates = _gates()
-    gate = partial(gates.may_match, pl.col(f"{out}gates"))
-    frame = frame.with_columns(gates.bits(fold(masked)).alias(f"{out}gates")).with_columns(
+    # found for all of them in one pass over the folded text (``transforms.sieve.Sieve``).
+    sieve = _sieve()
+    gate = partial(sieve.may_match, pl.col(f"{out}gates"))
+    frame = frame.with_columns(sieve.bits(fold(masked)).alias(f"{out}gates")).with_columns(
         has_harm_term(masked, form, gate).alias(f"{out}has_harm")
     )
     frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})

@@ -94,7 +94,7 @@ def hate_patterns(window: int) -> tuple[str, ...]:
 
 
 def regexes(window: int) -> tuple[str, ...]:
-    """Return every regex ``category`` searches with (for ``intent_gate.Gates``)."""
+    """Return every regex ``category`` searches with (for ``transforms.sieve.Sieve``)."""
     lexicons = ("explicit", "explicit_soft", "gore", "care", "threat", "group")
     found = patterns(window)
     return (
@@ -124,14 +124,15 @@ def category(
     text: pl.Expr,
     window: int,
     form: Callable[[str], str] = as_written,
-    gate: Callable[[str], pl.Expr] | None = None,
+    gate: Callable[[str], pl.Expr | None] | None = None,
 ) -> pl.Expr:
     """Return the category of what ``text`` is in itself (explicit, hateful, threatening, abusive).
 
     Null when the message is none of these. ``window`` as in ``patterns``; ``form`` writes each
     regex for the texts searched (an ASCII-only form for ASCII texts, as the intent labeller does);
     ``gate`` (optional) gives, for a regex, whether each row may match it
-    (``intent_gate.Gates.may_match``), so each regex searches only those rows.
+    (``transforms.sieve.Sieve.may_match``, None if every row may), so each regex searches only
+    those rows.
 
     >>> df = pl.DataFrame({"t": ["You are such a moron.", "Tu es très gentil.", None]})
     >>> df.select(category(pl.col("t"), 50).alias("c"))["c"].to_list()

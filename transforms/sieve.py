@@ -1,95 +1,128 @@
-"""One literal pass per column that says, per row, which of a family's regexes can match at all.
+"""One literal pass per column that says, per row, which of some regexes can match at all.
 
-A family searches one text column with a dozen lexicon regexes, and most rows match none of
-them: each search still reads every row. A ``Sieve`` reads the folded column once with
-Aho-Corasick (``str.extract_many`` over the required literals of every regex it holds, from
-``transforms.scan.literal_tree``) and keeps, per row, a bit per regex whose literals occur in
-the text. A row without a regex's bit holds none of its required literals, so the regex cannot
-match there: ``Sieve.contains`` searches only the rows with the bit and reads false elsewhere,
-the same result as searching every row (exact by construction, never a heuristic).
+A labeller searches one text column with many lexicon regexes, and most rows match none of them:
+each search still reads every row. A ``Sieve`` reads the folded column (``transforms.casefold``)
+once with Aho-Corasick (``str.extract_many``, overlapping) over the required literals of every
+regex it holds, and gives each row a bit per regex whose literals occur in the text. A row
+without a regex's bit holds none of its required literals, so the regex cannot match there:
+searching only the rows with the bit (``Sieve.contains``; ``transforms.intent_gate.matches``
+for a plain string column) gives the same result as searching every row (exact by construction,
+never a heuristic).
 
-A regex is given a bit only when every literal it requires is at least ``MIN_LITERAL``
-characters long: shorter ones occur in most texts and would only add matches to the pass. The
-other regexes are searched on every row, as without a sieve. A sieve holds at most 63 regexes.
+A regex's required literals are read from the regex itself (``transforms.scan.literal_tree``, on
+the folded text), so a lexicon edit moves its bit with it. Literals shorter than ``MIN_LITERAL``
+characters are never used: they occur in most texts and would only add matches to the pass. A
+regex may require one of several parts ("pipe" and "bomb"); which to choose is the caller's
+``literals`` (``gate_literals`` by default: the longest). A regex without usable literals has no
+bit and is searched on every row, as without a sieve. A sieve holds at most 64 regexes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
 
 import polars as pl
 
 from transforms.casefold import Text, fold_literal
-from transforms.scan import choose, literal_tree, prune
+from transforms.scan import Tree, choose, literal_tree, prune
 
 #: Shortest literal worth a bit: shorter ones occur in most texts and only cost matches.
 MIN_LITERAL = 3
-_BITS = 63
+_BITS = 64
 
 
 def _usable(literals: frozenset[str]) -> frozenset[str] | None:
-    return literals if min(map(len, literals)) >= MIN_LITERAL else None
+    """Return the literals if every one is long enough to be worth a bit, else None."""
+    return literals if literals and min(map(len, literals)) >= MIN_LITERAL else None
 
 
-def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
+@cache
+def literal_choices(regex: str) -> Tree | None:
+    """Return the ways to choose the usable required literals of ``regex`` on a folded text
+    (``transforms.scan.literal_tree``), or None when some match needs none."""
+    return prune(literal_tree(regex, fold_literal), _usable)
+
+
+def longest(literals: frozenset[str]) -> tuple[int, int]:
     """Return how well the literals gate: longer shortest literal, then fewer literals."""
     return min(map(len, literals)), -len(literals)
 
 
-def gate_literals(regex: str) -> frozenset[str] | None:
+@cache
+def gate_literals(
+    regex: str, key: Callable[[frozenset[str]], Any] = longest
+) -> frozenset[str] | None:
     r"""Return folded literals one of which any match of ``regex`` holds, folded, or None.
+
+    Where the regex requires one of several parts, the part of largest ``key`` is chosen.
 
     >>> sorted(gate_literals(r"(?i)\b(?:Pipe|tube)\s+bombs?\b"))
     ['pipe', 'tube']
     >>> print(gate_literals(r"(?i)\bno\b"))
     None
     """
-    tree = prune(literal_tree(regex, fold_literal), _usable)
-    return None if tree is None else choose(tree, _selectivity)
+    tree = literal_choices(regex)
+    return None if tree is None else choose(tree, key)
 
 
 class Sieve:
-    """The required literals of some regexes over one folded text column, a bit per regex."""
+    r"""The required literals of some regexes, a bit per regex, found in one pass over a column.
 
-    def __init__(self, name: str, folded: pl.Expr, regexes: Iterable[str]) -> None:
-        """``name`` is the scratch column ``column()`` adds; ``folded`` the folded text searched."""
-        self.name, self.folded = name, folded
-        self.bits: dict[str, int] = {}
-        self.masks: dict[str, int] = {}  # literal -> the bits of the regexes requiring it
+    ``literals`` gives the folded literals of a regex (None: no bit, it is searched everywhere).
+    ``bits`` is the pass; ``may_match`` and ``contains`` read one regex's bit from its result.
+
+    >>> sieve = Sieve([r"(?i)\bkill\b", r"(?i)\bbomb\b"])
+    >>> df = pl.DataFrame({"f": ["kill bill", "a bomb", None]})
+    >>> df.select(b=sieve.bits(pl.col("f"))).select(
+    ...     sieve.may_match(pl.col("b"), r"(?i)\bbomb\b")
+    ... )["b"].to_list()
+    [False, True, None]
+    """
+
+    def __init__(
+        self,
+        regexes: Iterable[str],
+        literals: Callable[[str], frozenset[str] | None] = gate_literals,
+    ) -> None:
+        self.masks: dict[str, int] = {}  # regex -> its bit
+        bits: dict[str, int] = {}  # literal -> the bits of the regexes requiring it
         for regex in dict.fromkeys(regexes):
-            literals = gate_literals(regex)
-            if literals is None:
+            found = literals(regex)
+            if found is None:
                 continue
-            if len(self.bits) == _BITS:
+            if len(self.masks) == _BITS:
                 raise ValueError(f"a sieve holds at most {_BITS} regexes")
-            bit = 1 << len(self.bits)
-            self.bits[regex] = bit
-            for literal in literals:
-                self.masks[literal] = self.masks.get(literal, 0) | bit
+            self.masks[regex] = 1 << len(self.masks)
+            for literal in found:
+                bits[literal] = bits.get(literal, 0) | self.masks[regex]
+        self.literals = sorted(bits)
+        self.literal_bits = [bits[literal] for literal in self.literals]
 
-    def column(self) -> pl.Expr:
-        """Return, per row, the bits of the regexes whose literals its text holds (null: no text).
+    def bits(self, folded: pl.Expr) -> pl.Expr:
+        """Return, per row, the bits (UInt64) of the regexes whose literals its folded text holds
+        (null where the text is null).
 
         Every occurrence is reported (``overlapping``), so a literal inside another is not lost.
         """
-        if not self.masks:
-            return pl.lit(0, dtype=pl.Int64).alias(self.name)
-        found = self.folded.str.extract_many(sorted(self.masks), overlapping=True)
-        bits = found.list.eval(pl.element().replace_strict(self.masks, return_dtype=pl.Int64))
-        return (
-            pl.when(self.folded.is_not_null())
-            .then(bits.list.eval(pl.element().bitwise_or()).list.first().fill_null(0))
-            .alias(self.name)
+        if not self.literals:
+            return pl.when(folded.is_not_null()).then(pl.lit(0, dtype=pl.UInt64))
+        found = folded.str.extract_many(self.literals, overlapping=True).list.eval(
+            pl.element()
+            .replace_strict(self.literals, self.literal_bits, return_dtype=pl.UInt64)
+            .bitwise_or()
         )
+        return pl.when(folded.is_not_null()).then(found.list.first().fill_null(0))
 
-    def may_match(self, regex: str) -> pl.Expr | None:
-        """Return whether each row may match ``regex`` (read from ``column()``), None if any may."""
-        bit = self.bits.get(regex)
-        return None if bit is None else (pl.col(self.name) & bit) != 0
+    def may_match(self, bits: pl.Expr, regex: str) -> pl.Expr | None:
+        """Return whether each row may match ``regex``, from its ``bits``; None if every row may."""
+        mask = self.masks.get(regex)
+        return None if mask is None else (bits & pl.lit(mask, dtype=pl.UInt64)) != 0
 
-    def contains(self, text: Text, regex: str) -> pl.Expr:
+    def contains(self, bits: pl.Expr, text: Text, regex: str) -> pl.Expr:
         """Return ``text.contains(regex)``, searched only on the rows that may match."""
-        may_match = self.may_match(regex)
+        may_match = self.may_match(bits, regex)
         if may_match is None:
             return text.contains(regex)
         found = text.when(may_match).contains(regex).fill_null(False)

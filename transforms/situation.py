@@ -63,9 +63,9 @@ def _request_regexes() -> dict[str, str]:
 
 def _found(column: str, regex: str, sieve: Sieve | None = None) -> pl.Expr:
     """Return whether ``regex`` matches ``column`` (false when the text is null), searched only
-    on the rows ``sieve`` (over that column) says may match."""
+    on the rows ``sieve`` (its bits over that column in ``_SIEVE``) says may match."""
     text = Text.of(column)
-    found = text.contains(regex) if sieve is None else sieve.contains(text, regex)
+    found = text.contains(regex) if sieve is None else sieve.contains(pl.col(_SIEVE), text, regex)
     return found.fill_null(False)
 
 
@@ -106,10 +106,8 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     # Searches run on folded copies (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, "user_text", "system_text")
     # One literal pass over the user text says which lexicons each message can match.
-    sieve = Sieve(
-        _SIEVE, Text.of("user_text").folded, [minor, *requests.values(), sign_off, thanks]
-    )
-    turns = turns.with_columns(sieve.column()).with_columns(
+    sieve = Sieve([minor, *requests.values(), sign_off, thanks])
+    turns = turns.with_columns(sieve.bits(Text.of("user_text").folded).alias(_SIEVE)).with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),

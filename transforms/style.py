@@ -148,18 +148,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     confirm = pattern("style_confirm")
     # One literal pass over the replies says which lexicons each can match; the opening of an
     # eager reply is anchored, cheaper searched everywhere than gated.
-    sieve = Sieve(
-        _SIEVE, reply.folded, [r for s, r in regexes.items() if s != "eager_accept"] + [confirm]
-    )
+    sieve = Sieve([r for s, r in regexes.items() if s != "eager_accept"] + [confirm])
+    bits = pl.col(_SIEVE)
     turns = (
         turns.with_columns(
-            sieve.column(), _regular_spacing("user_text"), _regular_spacing("reply_text")
+            sieve.bits(reply.folded).alias(_SIEVE),
+            _regular_spacing("user_text"),
+            _regular_spacing("reply_text"),
         )
         .with_columns(
             prompt_words(),
             reply_words(),
-            *(sieve.contains(reply, r).alias(s) for s, r in regexes.items()),
-            sieve.contains(reply, confirm).alias("_confirmed"),
+            *(sieve.contains(bits, reply, r).alias(s) for s, r in regexes.items()),
+            sieve.contains(bits, reply, confirm).alias("_confirmed"),
             Text.of("user_text")
             .contains(pattern("style_personal_invite"))
             .fill_null(False)

@@ -1,4 +1,5 @@
-"""Tests for transforms.intent_gate: required literals are a necessary condition for a match."""
+"""Tests for transforms.intent_gate: the intent labeller's required literals are a necessary
+condition for a match (its sieve is tested with the others in test_sieve.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from polars.testing import assert_frame_equal
 
 from transforms import intent, intent_content, intent_forms
 from transforms.casefold import fold
-from transforms.intent_gate import Gates, count_matches, matches, may_match, required_literals
+from transforms.intent_gate import may_match, required_literals
 from transforms.lexicon import pattern
 
 
@@ -136,45 +137,6 @@ def test_a_turn_reads_the_same_whatever_the_other_turns() -> None:
     assert whole["harm_category"][1] == "violence_weapons"
     assert whole["prompt_intent"][3] == "benign" and whole["prompt_intent"][5] == "ambiguous"
     assert whole["harm_category__evidence"][0]["text"] == "pipe bomb"
-
-
-def test_gated_matches_and_counts_equal_the_plain_search() -> None:
-    texts = [
-        "He wants to KILL him, kill him twice.",
-        "Skills and killer apps.",
-        "naked and nude pics",
-        "Ѕtab the ſtab",  # a Cyrillic look-alike and the long s
-        "",
-        None,
-    ]
-    regexes = (
-        r"(?i)\bkill\s+him\b",
-        pattern("intent_explicit_soft"),
-        r"(?i)\bstab\b",
-        r"\w+",  # no required literal: every row is searched
-    )
-    gates = Gates(regexes)
-    df = pl.DataFrame({"t": texts}).with_columns(gates.bits(fold(pl.col("t"))).alias("b"))
-    for regex in regexes:
-        may = gates.may_match(pl.col("b"), regex)
-        for form in (intent_forms.as_written, intent_forms.ascii_form):
-            out = df.select(
-                plain=pl.col("t").str.contains(form(regex)),
-                gated=matches(pl.col("t"), regex, form, may),
-                plain_n=pl.col("t").str.count_matches(form(regex)),
-                gated_n=count_matches(pl.col("t"), regex, form, may),
-            )
-            assert out["plain"].to_list() == out["gated"].to_list(), regex
-            assert out["plain_n"].to_list() == out["gated_n"].to_list(), regex
-    # The gate of "kill him" is its rarer word ("him" is common): "skills" holds it too.
-    assert df.select(gates.may_match(pl.col("b"), regexes[0]))["b"].to_list() == [
-        True,
-        True,
-        False,
-        False,
-        False,
-        False,
-    ]
 
 
 def test_more_words_than_is_a_word_count_threshold() -> None:
