@@ -21,13 +21,15 @@ Where the clause applies to more turns than the injected kinds (``share`` below 
 audited rate moves by that share of the planted change only, and the power says so. Then the
 verdict and q, and the detected start day against the true day.
 
-Dating is held to its own power. At a few dozen applicable turns a day the start day of a change is
-much harder to pin down than its existence: a change the drift test finds with power 0.99 may be
-dated within 2 days with probability well below 0.9 (e.g. 0.05 → 0.20 at 17 turns a day from day
-20 of 30: 0.84). ``dating_power`` is that probability for the injection, simulated: the audit's
-daily applicable turns (over the change point's design effect) at the expected daily rates, run
-through ``spec_audit.stats.changepoint.detect``, counting the replicates with p below the family
-level above and a start day within 2 days of the true one.
+Dating is held to its own power, which the drift test's does not imply: for effects the drift
+test finds with power 0.92 (30 days, family level 0.05 / 60), the probability of a change point
+dated within 2 days is 1.00 for a change on day 8 or 14, 0.95–0.97 on day 20, 0.79–0.88 on day 24
+(the second of the 7 current days) and 0.90–0.95 on day 27, at 17 as at 50 applicable turns a day
+(``--dating-table``). ``dating_power`` is that probability for the injection, simulated: the
+audit's daily applicable turns (over the change point's design effect) at the expected daily
+rates, run through ``spec_audit.stats.changepoint.detect``, counting the replicates with p below
+the family level above and a start day within 2 days of the true one. The last lines say how many
+misses chance alone explains: the sum of 1 − power over the injections judged.
 
 Which other series an injection may move is derived from the generator's per-turn truth
 (``_labels.parquet``) and the audit's findings: a clause × model whose violation rate differs
@@ -59,7 +61,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import optimize, stats
 
 from spec_audit.sample.catalog import FLAGS, load_catalog
 from spec_audit.sample.injection import injectable_clauses, violation_label
@@ -267,8 +269,7 @@ def dating_power(
     ``DAYS_OFF`` days and at level ``alpha``: the share of ``DATING_REPLICATES`` simulated daily
     series (binomial at the expected daily rates, on the daily applicable turns divided by the
     series' design effect, as the method counts them) with p < ``alpha`` and a start day at most
-    ``DAYS_OFF`` from ``true_day``. At a few dozen applicable turns a day it can be far below the
-    drift test's power: the start day of a change is harder to pin down than its existence."""
+    ``DAYS_OFF`` from ``true_day``."""
     n, p = series["n"], series["p"]
     if not n.sum():
         return 0.0
@@ -286,6 +287,43 @@ def dating_power(
         np.abs(start - true_day) <= DAYS_OFF
     )
     return float(dated.mean())
+
+
+def step_rates(days: int, day: int, before: float, after: float) -> np.ndarray:
+    """Return the daily rates of a change from ``before`` to ``after`` on ``day``."""
+    return np.where(np.arange(days) >= day, after, before)
+
+
+def effect_for_power(n: np.ndarray, day: int, before: float, alpha: float, target: float) -> float:
+    """Return the rate after a change on ``day`` that the audit's drift test (baseline vs the last
+    ``CURRENT_DAYS`` days, ``n`` turns a day) finds with power ``target`` at level ``alpha``."""
+    split = n.size - CURRENT_DAYS
+
+    def gap(after: float) -> float:
+        p = step_rates(n.size, day, before, after)
+        a, b = np.average(p[:split], weights=n[:split]), np.average(p[split:], weights=n[split:])
+        sizes = np.array([n[:split].sum()]), np.array([n[split:].sum()])
+        return float(power(np.array([a]), np.array([b]), *sizes, alpha)[0]) - target
+
+    return float(optimize.brentq(gap, before + 1e-3, 1.0))
+
+
+def dating_table(days: int, tests: int = 60) -> None:
+    """Print the dating power of changes the drift test finds with power 0.92 (at the family level
+    0.05 / ``tests``), by applicable turns a day, change day and baseline rate (the numbers quoted
+    in the module docstring and the README)."""
+    alpha = FDR / tests
+    for per_day in (17, 50):
+        n = np.full(days, float(per_day))
+        for day in (8, 14, 20, days - CURRENT_DAYS + 1, days - 3):
+            for before in (0.05, 0.15):
+                after = effect_for_power(n, day, before, alpha, 0.92)
+                series = {"n": n, "p": step_rates(days, day, before, after)}
+                dated = dating_power(series, day, 1.0, alpha, seed=day)
+                print(
+                    f"{per_day} turns a day, change on day {day} of {days}, {before:.2f} -> "
+                    f"{after:.3f}: drift power 0.92, dating power {dated:.3f}"
+                )
 
 
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
@@ -395,11 +433,20 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--sizes", default="20000,30000,40000", help="conversation counts")
     parser.add_argument("--keep", type=Path, help="folder to keep the scenarios in")
+    parser.add_argument(
+        "--dating-table",
+        action="store_true",
+        help="only print the dating power of changes the drift test finds with power 0.92",
+    )
     args = parser.parse_args()
+    if args.dating_table:
+        dating_table(args.days)
+        return 0
     rng = np.random.default_rng(args.seed)
     sizes = [int(s) for s in args.sizes.split(",")]
     failures: list[str] = []
     weak_dating: list[tuple[bool, float]] = []  # (dated within DAYS_OFF, dating power)
+    judged: list[tuple[float, float]] = []  # (power, dating power) of injections with power > 0.9
     totals = {"drift_found": 0, "drift_untouched": 0, "cp_found": 0, "cp_untouched": 0}
     pl.Config.set_tbl_width_chars(160)
     pl.Config.set_tbl_cols(20)
@@ -434,6 +481,7 @@ def main() -> int:
                 if row["power"] <= POWER_REQUIRED:
                     continue
                 name = f"scenario {number} {row['clause_id']} on {row['model']}"
+                judged.append((row["power"], row["dating_power"]))
                 dated = row["days_off"] is not None and row["days_off"] <= DAYS_OFF
                 if row["verdict"] != "regressed" or row["q_value"] is None or row["q_value"] >= FDR:
                     failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
@@ -456,6 +504,11 @@ def main() -> int:
             if false.height:
                 print(false.drop("drift_false", "cp_false"))
     print("\nover all scenarios:")
+    print(
+        f"  judged injections: {len(judged)}; misses expected by chance alone: "
+        f"{sum(1 - p for p, _ in judged):.2f} (drift, 1 − power), "
+        f"{sum(1 - d for p, d in judged if d > POWER_REQUIRED):.2f} (dating, 1 − dating power)"
+    )
     if weak_dating:
         # Found but with dating power <= 0.9: each is dated with its own probability, so the count
         # dated is compared with its expectation (normal approximation of the Poisson binomial).
