@@ -507,7 +507,7 @@ def main() -> int:
     print(
         f"  judged injections: {len(judged)}; misses expected by chance alone: "
         f"{sum(1 - p for p, _ in judged):.2f} (drift, 1 − power), "
-        f"{sum(1 - d for p, d in judged if d > POWER_REQUIRED):.2f} (dating, 1 − dating power)"
+        f"{sum(1 - d for _, d in judged if d > POWER_REQUIRED):.2f} (dating, 1 − dating power)"
     )
     if weak_dating:
         # Found but with dating power <= 0.9: each is dated with its own probability, so the count
@@ -536,7 +536,8 @@ def main() -> int:
         print("\nFAILED:\n  " + "\n  ".join(failures))
         return 1
     print(
-        "\npassed: every injection with power > 0.9 found and dated; false discoveries within FDR"
+        "\npassed: every injection with power > 0.9 found, and dated where its dating power > 0.9; "
+        "false discoveries within FDR"
     )
     return 0
 
