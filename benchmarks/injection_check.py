@@ -12,22 +12,36 @@ Scenarios draw only clauses ``--inject`` accepts (deployment.yaml ``injectable``
 Per injection it prints the theoretical power of the two-proportion z-test the audit ran, at the
 window's effective n (``a_applicable`` and ``b_applicable`` of the drift test divided by its design
 effects ``a_design_effect`` and ``b_design_effect``: turns of one conversation are not independent,
-see ``spec_audit.stats.clustering``; 1 where they behave as such), with the baseline rate the audit
-measured and, as the expected change, the planted one, undiscounted: the mean planted rate over
-the current days minus over the baseline days (BEFORE and AFTER of ``--inject``; each day weighted
-by the model's replies in the injected kinds, so a model rolled out late has no BEFORE days), at
-the level
-Benjamini–Hochberg gives the family (0.05 × injections / tests); then the verdict and q, and the
-detected start day against the true day.
+see ``spec_audit.stats.clustering``; 1 where they behave as such), at the level Benjamini–Hochberg
+gives the family (0.05 × injections / tests), with the baseline rate the audit measured and, as the
+expected change, the planted one on every turn the audit scored on the clause: a turn of the
+injected kinds at the planted rate of its day (BEFORE, then AFTER of ``--inject``), undiscounted
+(nothing is excused for what the labellers miss), any other turn at what the audit found on it.
+Where the clause applies to more turns than the injected kinds (``share`` below 1, printed) the
+audited rate moves by that share of the planted change only, and the power says so. Then the
+verdict and q, and the detected start day against the true day.
+
+Dating is held to its own power, which the drift test's does not imply: for effects the drift
+test finds with power 0.92 (30 days, family level 0.05 / 60), the probability of a change point
+dated within 2 days is 1.00 for a change on day 8 or 14, 0.95–0.97 on day 20, 0.79–0.88 on day 24
+(the second of the 7 current days) and 0.90–0.95 on day 27, at 17 as at 50 applicable turns a day
+(``--dating-table``). ``dating_power`` is that probability for the injection, simulated: the
+audit's daily applicable turns (over the change point's design effect) at the expected daily
+rates, run through ``spec_audit.stats.changepoint.detect``, counting the replicates with p below
+the family level above and a start day within 2 days of the true one. The last lines say how many
+misses chance alone explains: the sum of 1 − power over the injections judged.
 
 Which other series an injection may move is derived from the generator's per-turn truth
 (``_labels.parquet``) and the audit's findings: a clause × model whose violation rate differs
 between injected and other replies of the injected kinds (or is measured on too few turns) is
 *touched*, like the injected clause itself; every other series is *untouched*, and a discovery
 there counts as false. It exits 1 when an injection with power > 0.9 is not reported as regressed
-with q < 0.05, or its change point is missing or dated more than 2 days off; or when the
-discoveries in untouched series (drift verdicts and change points, counted separately over all
-scenarios) are more than the 5% false discovery rate allows (one-sided binomial test, p < 0.01).
+with q < 0.05; or when one that is, with dating power > 0.9, has its change point missing or dated
+more than 2 days off; or when those found with dating power ≤ 0.9 are dated within 2 days
+significantly less often, over all scenarios, than their dating powers predict (z < −3, normal
+approximation); or when the discoveries in untouched series (drift verdicts and change points,
+counted separately over all scenarios) are more than the 5% false discovery rate allows
+(one-sided binomial test, p < 0.01).
 
     PYTHONPATH=. python benchmarks/injection_check.py --scenarios 4 --seed 101
 """
@@ -47,10 +61,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import optimize, stats
 
 from spec_audit.sample.catalog import FLAGS, load_catalog
 from spec_audit.sample.injection import injectable_clauses, violation_label
+from spec_audit.stats.changepoint import detect
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 10, 1)
@@ -58,6 +73,9 @@ CURRENT_DAYS = 7  # spec_audit.stats.window.CURRENT_DAYS: the audit's current da
 FDR = 0.05
 POWER_REQUIRED = 0.9
 DAYS_OFF = 2
+#: Simulated audits per injection for its dating power, and CUSUM null simulations in each.
+DATING_REPLICATES = 400
+DATING_SIMULATIONS = 400
 #: A clause whose violation rate differs by less than this between injected and other replies
 #: of the injected kinds (and is measured on enough turns) is untouched by the injection.
 TOUCH = 0.01
@@ -109,6 +127,14 @@ def run(scenario: dict[str, object], folder: Path, days: int) -> duckdb.DuckDBPy
     return duckdb.connect(str(db), read_only=True)
 
 
+def scored_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the audit's scored findings: turn_id, model, clause_id, day, violated."""
+    return con.sql(
+        "SELECT turn_id, model, clause_id, day, verdict = 'violation' AS violated "
+        "FROM findings WHERE verdict IN ('violation', 'compliant')"
+    ).pl()
+
+
 def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> pl.DataFrame:
     """Return per injection × clause × model whether the injection may move it, and the
     expected rate change baseline → current days of the injected clause.
@@ -127,11 +153,7 @@ def expected_shifts(con: duckdb.DuckDBPyConnection, landing: Path, days: int) ->
         *FLAGS,  # what asides plant
         turn_id=pl.col("conversation_id") + ":" + pl.col("turn_index").cast(pl.String),
     )
-    findings = con.sql(
-        "SELECT turn_id, model, clause_id, day, verdict = 'violation' AS violated "
-        "FROM findings WHERE verdict IN ('violation', 'compliant')"
-    ).pl()
-    joined = findings.join(labels, on="turn_id")
+    joined = scored_findings(con).join(labels, on="turn_id")
     frames = []
     for change in truth["changes"]:
         clause, model = change["clause"], change["model"]
@@ -192,6 +214,118 @@ def planted_change(change: dict[str, object], labels: pl.DataFrame, days: int) -
     )
 
 
+def audited_series(
+    change: dict[str, object], findings: pl.DataFrame, labels: pl.DataFrame, days: int
+) -> dict[str, object]:
+    """Return what the audit should measure on an injected clause × model, day by day.
+
+    Every turn the audit scored on the clause (its findings) counts: a turn of the injected kinds
+    at the planted rate of its day (BEFORE, then AFTER; what the labellers miss is not excused),
+    any other turn at what the audit found on it (the injection does not touch it). So a clause
+    that applies to more turns than the injected kinds moves by their share of the planted change
+    only (dilution). Keys: n and p (applicable turns and expected rate per day), planted (the
+    planted change, current minus baseline days, on the injected kinds), expected (the same on
+    every applicable turn) and share (of the applicable turns on the injected kinds)."""
+    day = (dt.date.fromisoformat(change["first_day"]) - START).days
+    kinds = pl.Series(change["kinds"], dtype=pl.String).implode()
+    rows = (
+        findings.filter(pl.col("clause_id") == change["clause"], pl.col("model") == change["model"])
+        .join(labels.select("turn_id", "kind"), on="turn_id")
+        .with_columns(index=(pl.col("day") - pl.lit(START)).dt.total_days())
+        .with_columns(
+            injected=pl.col("kind").is_in(kinds),
+            rate=pl.when(pl.col("kind").is_in(kinds))
+            .then(
+                pl.when(pl.col("index") >= day)
+                .then(pl.lit(change["rate_after"]))
+                .otherwise(pl.lit(change["rate_before"]))
+            )
+            .otherwise(pl.col("violated").cast(pl.Float64)),
+        )
+    )
+    per_day = rows.group_by("index").agg(n=pl.len(), p=pl.col("rate").mean())
+    n, p = np.zeros(days), np.zeros(days)
+    n[per_day["index"].to_numpy()] = per_day["n"].to_numpy()
+    p[per_day["index"].to_numpy()] = per_day["p"].to_numpy()
+    split = days - CURRENT_DAYS
+    expected = 0.0
+    if n[:split].sum() and n[split:].sum():
+        expected = float(
+            np.average(p[split:], weights=n[split:]) - np.average(p[:split], weights=n[:split])
+        )
+    return {
+        "n": n,
+        "p": p,
+        "planted": planted_change(change, labels, days),
+        "expected": expected,
+        "share": float(rows["injected"].mean()) if rows.height else 0.0,
+    }
+
+
+def dating_power(
+    series: dict[str, object], true_day: int, design_effect: float, alpha: float, seed: int
+) -> float:
+    """Return the probability that the audit's change point method dates the injection within
+    ``DAYS_OFF`` days and at level ``alpha``: the share of ``DATING_REPLICATES`` simulated daily
+    series (binomial at the expected daily rates, on the daily applicable turns divided by the
+    series' design effect, as the method counts them) with p < ``alpha`` and a start day at most
+    ``DAYS_OFF`` from ``true_day``."""
+    n, p = series["n"], series["p"]
+    if not n.sum():
+        return 0.0
+    rng = np.random.default_rng(seed)
+    effective = np.where(n > 0, np.maximum(np.rint(n / max(design_effect, 1.0)), 1), 0)
+    volumes = np.broadcast_to(effective, (DATING_REPLICATES, n.size))
+    k = rng.binomial(volumes.astype(np.int64), np.clip(p, 0, 1))
+    reference = np.arange(n.size) < n.size - CURRENT_DAYS
+    # false_alarm 1: every replicate gets a start day; alpha then judges each on its own p-value.
+    found = detect(
+        k, volumes, reference, false_alarm=1.0, simulations=DATING_SIMULATIONS, seed=seed
+    )
+    start = found["start_index"].fill_null(-(10**6)).to_numpy()
+    dated = (found["p_value"].fill_null(1.0).to_numpy() < alpha) & (
+        np.abs(start - true_day) <= DAYS_OFF
+    )
+    return float(dated.mean())
+
+
+def step_rates(days: int, day: int, before: float, after: float) -> np.ndarray:
+    """Return the daily rates of a change from ``before`` to ``after`` on ``day``."""
+    return np.where(np.arange(days) >= day, after, before)
+
+
+def effect_for_power(n: np.ndarray, day: int, before: float, alpha: float, target: float) -> float:
+    """Return the rate after a change on ``day`` that the audit's drift test (baseline vs the last
+    ``CURRENT_DAYS`` days, ``n`` turns a day) finds with power ``target`` at level ``alpha``."""
+    split = n.size - CURRENT_DAYS
+
+    def gap(after: float) -> float:
+        p = step_rates(n.size, day, before, after)
+        a, b = np.average(p[:split], weights=n[:split]), np.average(p[split:], weights=n[split:])
+        sizes = np.array([n[:split].sum()]), np.array([n[split:].sum()])
+        return float(power(np.array([a]), np.array([b]), *sizes, alpha)[0]) - target
+
+    return float(optimize.brentq(gap, before + 1e-3, 1.0))
+
+
+def dating_table(days: int, tests: int = 60) -> None:
+    """Print the dating power of changes the drift test finds with power 0.92 (at the family level
+    0.05 / ``tests``), by applicable turns a day, change day and baseline rate (the numbers quoted
+    in the module docstring and the README)."""
+    alpha = FDR / tests
+    for per_day in (17, 50):
+        n = np.full(days, float(per_day))
+        for day in (8, 14, 20, days - CURRENT_DAYS + 1, days - 3):
+            for before in (0.05, 0.15):
+                after = effect_for_power(n, day, before, alpha, 0.92)
+                series = {"n": n, "p": step_rates(days, day, before, after)}
+                dated = dating_power(series, day, 1.0, alpha, seed=day)
+                print(
+                    f"{per_day} turns a day, change on day {day} of {days}, {before:.2f} -> "
+                    f"{after:.3f}: drift power 0.92, dating power {dated:.3f}"
+                )
+
+
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
     """Return the power of the two-sided pooled two-proportion z-test at level ``alpha``."""
     z = stats.norm.ppf(1 - alpha / 2)
@@ -213,7 +347,8 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
         "b_applicable / b_design_effect AS b_effective FROM drift_tests WHERE comparison = 'window'"
     ).pl()
     changes = con.sql(
-        "SELECT clause_id, model, direction, start_day, q_value AS cp_q FROM change_points"
+        "SELECT clause_id, model, direction, start_day, q_value AS cp_q, "
+        "design_effect AS cp_deff FROM change_points"
     ).pl()
     shifts = expected_shifts(con, landing, days)
     touched = shifts.group_by("clause_id", "model").agg(
@@ -230,15 +365,25 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
     alpha = FDR * shifts["injected"].sum() / max(tested.height, 1)
     # Every injection gets a row, also one whose clause no turn was found applicable to.
     truth = json.loads((landing / "ground_truth.json").read_text())["changes"]
-    labels = pl.read_parquet(landing / "_labels.parquet")
+    labels = pl.read_parquet(landing / "_labels.parquet").with_columns(
+        turn_id=pl.col("conversation_id") + ":" + pl.col("turn_index").cast(pl.String)
+    )
+    findings = scored_findings(con)
+    audited = [audited_series(c, findings, labels, days) for c in truth]
     injected = pl.DataFrame(
         {
             "clause_id": [c["clause"] for c in truth],
             "model": [c["model"] for c in truth],
             "true_day": [(dt.date.fromisoformat(c["first_day"]) - START).days for c in truth],
-            "expected": [planted_change(c, labels, days) for c in truth],
+            "planted": [a["planted"] for a in audited],
+            "share": [a["share"] for a in audited],
+            "expected": [a["expected"] for a in audited],
         }
     ).join(series.drop("expected"), on=["clause_id", "model"], how="left")
+    dating = [
+        dating_power(a, row["true_day"], row["cp_deff"] or 1.0, alpha, seed=number)
+        for number, (a, row) in enumerate(zip(audited, injected.iter_rows(named=True), strict=True))
+    ]
     p_a = injected["a_rate"].fill_null(0).to_numpy()
     p_b = np.clip(p_a + injected["expected"].to_numpy(), 0, 1)
     report = injected.with_columns(
@@ -251,6 +396,7 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
                 alpha,
             )
         ),
+        dating_power=pl.Series(dating, dtype=pl.Float64),
         true_start=pl.lit(START) + pl.duration(days=pl.col("true_day")),
     ).with_columns(
         days_off=(pl.col("start_day") - pl.col("true_start")).dt.total_days().abs(),
@@ -287,10 +433,20 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--sizes", default="20000,30000,40000", help="conversation counts")
     parser.add_argument("--keep", type=Path, help="folder to keep the scenarios in")
+    parser.add_argument(
+        "--dating-table",
+        action="store_true",
+        help="only print the dating power of changes the drift test finds with power 0.92",
+    )
     args = parser.parse_args()
+    if args.dating_table:
+        dating_table(args.days)
+        return 0
     rng = np.random.default_rng(args.seed)
     sizes = [int(s) for s in args.sizes.split(",")]
     failures: list[str] = []
+    weak_dating: list[tuple[bool, float]] = []  # (dated within DAYS_OFF, dating power)
+    judged: list[tuple[float, float]] = []  # (power, dating power) of injections with power > 0.9
     totals = {"drift_found": 0, "drift_untouched": 0, "cp_found": 0, "cp_untouched": 0}
     pl.Config.set_tbl_width_chars(160)
     pl.Config.set_tbl_cols(20)
@@ -313,19 +469,28 @@ def main() -> int:
             report = result["injections"]
             print(
                 report.select(
-                    "clause_id", "model", "a_rate", "b_rate", "deff_a", "deff_b", "power",
-                    "verdict", "q_value", "true_start", "start_day", "cp_q",
-                ).with_columns(pl.col("a_rate", "b_rate", "deff_a", "deff_b", "power").round(3))
+                    "clause_id", "model", "share", "a_rate", "b_rate", "deff_a", "deff_b",
+                    "power", "verdict", "q_value", "true_start", "start_day", "cp_q",
+                    "dating_power",
+                ).with_columns(
+                    pl.col("share", "a_rate", "b_rate", "deff_a", "deff_b", "power",
+                           "dating_power").round(3)
+                )
             )  # fmt: skip
             for row in report.iter_rows(named=True):
                 if row["power"] <= POWER_REQUIRED:
                     continue
                 name = f"scenario {number} {row['clause_id']} on {row['model']}"
+                judged.append((row["power"], row["dating_power"]))
+                dated = row["days_off"] is not None and row["days_off"] <= DAYS_OFF
                 if row["verdict"] != "regressed" or row["q_value"] is None or row["q_value"] >= FDR:
                     failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
-                elif row["days_off"] is None or row["days_off"] > DAYS_OFF:
+                elif row["dating_power"] <= POWER_REQUIRED:
+                    weak_dating.append((dated, row["dating_power"]))
+                elif not dated:
                     failures.append(
-                        f"{name}: change point {row['start_day']} vs true {row['true_start']}"
+                        f"{name}: change point {row['start_day']} vs true {row['true_start']} "
+                        f"(dating power {row['dating_power']:.2f})"
                     )
             counts = result["counts"].row(0, named=True)
             for key in totals:
@@ -339,6 +504,24 @@ def main() -> int:
             if false.height:
                 print(false.drop("drift_false", "cp_false"))
     print("\nover all scenarios:")
+    print(
+        f"  judged injections: {len(judged)}; misses expected by chance alone: "
+        f"{sum(1 - p for p, _ in judged):.2f} (drift, 1 − power), "
+        f"{sum(1 - d for _, d in judged if d > POWER_REQUIRED):.2f} (dating, 1 − dating power)"
+    )
+    if weak_dating:
+        # Found but with dating power <= 0.9: each is dated with its own probability, so the count
+        # dated is compared with its expectation (normal approximation of the Poisson binomial).
+        hits = sum(d for d, _ in weak_dating)
+        mean = sum(p for _, p in weak_dating)
+        sd = sum(p * (1 - p) for _, p in weak_dating) ** 0.5
+        z = (hits - mean) / sd if sd else 0.0
+        print(
+            f"  found injections with dating power <= {POWER_REQUIRED}: {hits} of "
+            f"{len(weak_dating)} dated within {DAYS_OFF} days (expected {mean:.1f}, z = {z:.2f})"
+        )
+        if z < -3:
+            failures.append(f"dating: {hits} of {len(weak_dating)} dated, expected {mean:.1f}")
     for family in ("drift", "cp"):
         found, wrong = totals[f"{family}_found"], totals[f"{family}_untouched"]
         p = stats.binomtest(wrong, found, FDR, alternative="greater").pvalue if found else 1.0
@@ -353,7 +536,8 @@ def main() -> int:
         print("\nFAILED:\n  " + "\n  ".join(failures))
         return 1
     print(
-        "\npassed: every injection with power > 0.9 found and dated; false discoveries within FDR"
+        "\npassed: every injection with power > 0.9 found, and dated where its dating power > 0.9; "
+        "false discoveries within FDR"
     )
     return 0
 

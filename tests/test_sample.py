@@ -483,6 +483,51 @@ def test_an_aside_plants_a_clause_that_applies_to_every_reply(tmp_path: Path) ->
     assert any("to your calendar" in t or "set a reminder" in t for t in texts)
 
 
+def test_injections_cover_every_kind_their_clause_applies_to(tmp_path: Path) -> None:
+    # support_mental_health applies to self-harm method requests as much as to disclosures, and
+    # uphold_fairness to hate requests as much as to questions about a group: both get the rate.
+    result = generate_sample(
+        tmp_path,
+        conversations=20_000,
+        days=10,
+        seed=5,
+        default_injections=False,
+        injections=[
+            Injection.parse("support_mental_health:assistant-2026-08:+0:0.4:0.4"),
+            Injection.parse("uphold_fairness:assistant-2026-08:+0:0.3:0.3"),
+        ],
+    )
+    replies = pl.read_parquet(result.labels_path).filter(
+        pl.col("destination") == "canonical", pl.col("has_reply")
+    )
+    planted = {
+        ("assistant-2026-08", "self_harm_method", "cold_refuse", 0.4),
+        ("assistant-2026-08", "self_harm_disclosure", "cold_refuse", 0.4),
+        ("assistant-2026-08", "hate_request", "stereotype", 0.3),
+        ("assistant-2026-08", "group_question", "stereotype", 0.3),
+    }
+    for model, kind, outcome, wanted in planted:
+        turns = replies.filter(pl.col("model") == model, pl.col("kind") == kind)
+        rate, n = turns["outcome"].eq(outcome).mean(), turns.height
+        assert n >= 60 and abs(rate - wanted) <= 4 * (wanted * (1 - wanted) / n) ** 0.5, kind
+    changes = {c["clause"]: c for c in result.ground_truth["changes"]}
+    assert changes["support_mental_health"]["kinds"] == ["self_harm_method", "self_harm_disclosure"]
+    assert changes["uphold_fairness"]["kinds"] == ["hate_request", "group_question"]
+    # A cold refusal gives no crisis line, unlike the method requests' own refusals.
+    lines = _canonical_lines(result.out_dir)
+    records = [json.loads(line) for _, line in lines if not _why_broken(line)]
+    replies_of = {
+        r["conversation_id"]: [m["content"] for m in r["messages"] if m["role"] == "assistant"]
+        for r in records
+    }
+    cold = replies.filter(pl.col("outcome") == "cold_refuse")
+    refused = replies.filter(pl.col("kind") == "self_harm_method", pl.col("outcome") == "refuse")
+    assert cold.height >= 50 and refused.height >= 20
+    for rows, has_line in ((cold, False), (refused, True)):
+        for cid, turn in rows.select("conversation_id", "turn_index").rows():
+            assert ("988" in replies_of[cid][turn]) is has_line, replies_of[cid][turn]
+
+
 def test_no_default_injections_removes_the_defaults(tmp_path: Path) -> None:
     result = generate_sample(tmp_path, conversations=3_000, days=30, default_injections=False)
     assert result.ground_truth["changes"] == []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 import pytest
 
 _SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "injection_check.py"
@@ -35,3 +38,64 @@ def test_a_planted_regulated_advice_regression_is_found_dated_and_alone(tmp_path
     assert row["days_off"] <= 2
     counts = result["counts"].row(0, named=True)
     assert counts["drift_untouched"] == 0 and counts["cp_untouched"] == 0
+
+
+def test_expected_change_is_diluted_by_turns_the_injection_does_not_touch() -> None:
+    check = _injection_check()
+    days, first = 10, 6
+    start = check.START
+    # Per day: 4 turns of the injected kind and 4 of another kind the clause also applies to,
+    # violated on every other day there (rate 0.5, untouched by the injection).
+    rows = [
+        (f"c{d}-{i}:0", "m", "clause", start + dt.timedelta(days=d), i >= 4 and d % 2 == 0)
+        for d in range(days)
+        for i in range(8)
+    ]
+    findings = pl.DataFrame(
+        rows, schema=["turn_id", "model", "clause_id", "day", "violated"], orient="row"
+    )
+    labels = pl.DataFrame(
+        {
+            "turn_id": [r[0] for r in rows],
+            "kind": ["planted" if int(r[0].split("-")[1][0]) < 4 else "other" for r in rows],
+            "model": "m",
+            "day": [r[3] for r in rows],
+            "has_reply": True,
+            "destination": "canonical",
+        }
+    )
+    change = {
+        "clause": "clause",
+        "model": "m",
+        "first_day": (start + dt.timedelta(days=first)).isoformat(),
+        "kinds": ["planted"],
+        "rate_before": 0.1,
+        "rate_after": 0.5,
+    }
+    series = check.audited_series(change, findings, labels, days)
+    assert series["share"] == 0.5
+    assert series["n"].tolist() == [8] * days
+    # Injected half at 0.1 before day 6 and 0.5 from it; the other half at 0.5 on even days.
+    other = np.where(np.arange(days) % 2 == 0, 1.0, 0.0)
+    wanted = (np.where(np.arange(days) >= first, 0.5, 0.1) + other) / 2
+    assert np.allclose(series["p"], wanted)
+    current = days - check.CURRENT_DAYS
+    assert series["expected"] == pytest.approx(wanted[current:].mean() - wanted[:current].mean())
+    # Undiluted: on the injected kind alone.
+    planted = np.where(np.arange(days) >= first, 0.5, 0.1)
+    assert series["planted"] == pytest.approx(planted[current:].mean() - planted[:current].mean())
+
+
+def test_dating_power_grows_with_the_change() -> None:
+    check = _injection_check()
+    n = np.full(30, 40.0)
+    alpha = 0.05 / 60
+    big = {"n": n, "p": check.step_rates(30, 12, 0.05, 0.5)}
+    none = {"n": n, "p": check.step_rates(30, 12, 0.05, 0.05)}
+    assert check.dating_power(big, 12, 1.0, alpha, seed=1) > 0.95
+    # Dated 2 days off at most by chance: no change is found at the family's level.
+    assert check.dating_power(none, 12, 1.0, alpha, seed=1) < 0.02
+    # The same big change, counted 10 times over (design effect 10), is dated less often.
+    assert check.dating_power(big, 12, 10.0, alpha, seed=1) < check.dating_power(
+        big, 12, 1.0, alpha, seed=1
+    )
