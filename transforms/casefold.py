@@ -32,7 +32,15 @@ import polars as pl
 
 from transforms.lexicon import is_ascii
 from transforms.scan import candidates, gate
-from transforms.stand_in import copy_literal, gate_form, is_plain, stand_in_form, stand_ins
+from transforms.stand_in import (
+    class_stand_ins,
+    copy_literal,
+    gate_form,
+    is_plain,
+    spelled_stand_ins,
+    stand_in_form,
+    stand_ins,
+)
 
 #: Characters a case-insensitive search treats as another letter that is already lower case
 #: (long s, U+017F, matches "(?i)s"), mapped to that letter before lower-casing; "Σ", which lower-cases to
@@ -112,6 +120,21 @@ def detection_copy(text: pl.Expr, plain_rows: pl.Expr | None = None) -> pl.Expr:
     return pl.coalesce(lowered, stand_ins(wide.str.replace_many(FOLDS).str.to_lowercase()))
 
 
+def _spelled_copy(column: str) -> pl.Expr:
+    """Return ``detection_copy`` of ``column`` but for its ``class_stand_ins`` (first step)."""
+    text, plain = pl.col(column).cast(pl.String), pl.col(ascii_name(column))
+    lowered = pl.when(plain).then(text).str.to_lowercase()
+    wide = pl.when(~plain).then(text).str.replace_many(FOLDS).str.to_lowercase()
+    return pl.coalesce(lowered, spelled_stand_ins(wide))
+
+
+def _class_copy(column: str) -> pl.Expr:
+    """Return the copy ``_spelled_copy`` made with ``class_stand_ins`` where it still needs them."""
+    copy = pl.col(lowered_name(column))
+    wide = ~is_ascii(pl.when(~pl.col(ascii_name(column))).then(copy))
+    return pl.coalesce(class_stand_ins(pl.when(wide).then(copy)), copy)
+
+
 def fold_literal(text: str) -> str:
     """Return a Python string folded as ``fold`` folds a column."""
     return "".join(FOLDS.get(c, c) for c in text).lower()
@@ -129,6 +152,21 @@ def _is_cased(char: str) -> bool:
 
 class _NoDetectionForm(Exception):
     """The regex holds something that cannot be searched on folded text."""
+
+
+def _class_body(regex: str, start: int) -> str:
+    """Return the text of the bracketed class whose "[" is at ``start - 1``, up to its "]"."""
+    i, depth = start + 1, 1  # a "]" right after the opening is a member
+    while i < len(regex) and depth:
+        if regex[i] == "\\":
+            i += 2
+            continue
+        if regex.startswith("[:", i) and ":]" in regex[i:]:
+            i = regex.index(":]", i) + 2
+            continue
+        depth += {"[": 1, "]": -1}.get(regex[i], 0)
+        i += 1
+    return regex[start:i]
 
 
 def _code_point(escape: str) -> str:
@@ -174,7 +212,7 @@ class _Translator:
     def __init__(self, regex: str, relaxed: bool = False) -> None:
         self.regex, self.i, self.out = regex, 0, []
         #: Relaxed: every letter is read case-insensitively, "(?-i)" included.
-        self.relaxed = relaxed
+        self.relaxed, self.negated = relaxed, False
         self.insensitive, self.stack = relaxed, []
 
     def run(self) -> str:
@@ -222,7 +260,10 @@ class _Translator:
         # A code point is kept unless it names a letter with case (no such escape is folded).
         if self.insensitive and kind in "xuU" and _is_cased(_code_point(text)):
             raise _NoDetectionForm(text)
-        if kind in "pP" and text[2:].strip("{}") not in _CASELESS_PROPERTIES:
+        name = text[2:].strip("{}")
+        # Relaxed, letters of any case may stay letters: folding maps a letter to a letter.
+        letters = self.relaxed and kind == "p" and not self.negated and name in ("L", "Letter")
+        if kind in "pP" and name not in _CASELESS_PROPERTIES and not letters:
             raise _NoDetectionForm(text)
         return text
 
@@ -231,6 +272,8 @@ class _Translator:
         regex = self.regex
         self.out.append("[")
         self.i += 1
+        # Whether a class here is negated: a gate then keeps no letter property (``_escape``).
+        self.negated = regex.startswith("^", self.i) or "[^" in _class_body(regex, self.i)
         if regex.startswith("^", self.i):
             self.out.append("^")
             self.i += 1
@@ -267,6 +310,7 @@ class _Translator:
                 continue
             self.out.append(self._literal(char))
             self.i += 1
+        self.negated = False
 
     def _range(self, first: str, last: str) -> str:
         """Return a range of ASCII letters of one case, folded (``A-Z`` → ``a-z``)."""
@@ -378,10 +422,14 @@ class Text:
         gate = _gate(regex)
         if gate is None:
             return search(self.original, regex)
-        found = search(pl.when(_found(self.folded, gate)).then(self.original), regex)
+        found = search(pl.when(self._matches(self.folded, gate)).then(self.original), regex)
         if absent is None:
             return found
         return pl.when(self.original.is_not_null()).then(found.fill_null(absent))
+
+    def _matches(self, text: pl.Expr, regex: str) -> pl.Expr:
+        """Return whether ``regex`` matches ``text``, read as ``sparse`` says."""
+        return _found(text, regex) if self.sparse else text.str.contains(regex)
 
     def contains(self, regex: str) -> pl.Expr:
         """Return whether ``regex`` matches."""
@@ -401,6 +449,19 @@ class Text:
         space a space, so the result serves to count words or characters, never as evidence.
         """
         return self._search(regex, lambda text, rx: text.str.extract(rx, group))
+
+    def extract_all(self, regex: str) -> pl.Expr:
+        """Return every match of ``regex`` in the original text (as evidence may use them).
+
+        Only the rows where the regex (or its gate) matches the copy are searched: the others
+        read as the search would read them, an empty list (null for a null text).
+        """
+        test = _copy_form(regex) or _gate(regex)
+        if test is None:
+            return self.original.str.extract_all(regex)
+        found = pl.when(self._matches(self.folded, test)).then(self.original).str.extract_all(regex)
+        none = pl.lit([], dtype=pl.List(pl.String))
+        return pl.when(self.original.is_not_null()).then(found.fill_null(none))
 
     def slice(self, offset: int, length: int) -> Text:
         """Return ``length`` characters from ``offset`` of both texts (the same characters)."""
@@ -498,7 +559,7 @@ def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list
     turns = turns.with_columns(
         is_plain(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
     )
-    turns = turns.with_columns(
-        detection_copy(pl.col(c), pl.col(ascii_name(c))).alias(lowered_name(c)) for c in missing
-    )
+    turns = turns.with_columns(_spelled_copy(c).alias(lowered_name(c)) for c in missing)
+    # Only the copies still holding a character outside ASCII need the class stand-ins.
+    turns = turns.with_columns(_class_copy(c).alias(lowered_name(c)) for c in missing)
     return turns, [name for c in missing for name in (lowered_name(c), ascii_name(c))]

@@ -67,11 +67,23 @@ def stand_ins(folded: pl.Expr) -> pl.Expr:
     >>> df.select(stand_ins(pl.col("t")))["t"].to_list()
     ['it\x01s caf_\x0btime \x1a', '٣ ok', None]
     """
+    return class_stand_ins(spelled_stand_ins(folded))
+
+
+def spelled_stand_ins(folded: pl.Expr) -> pl.Expr:
+    """Return ``folded`` with the stand-ins of ``SPELLED`` (and "\x1a" for the controls that
+    stand in for them): most texts need no other (curly quotes and dashes are most of what
+    replies hold outside ASCII)."""
     spelled = [*SPELLED, *_CONTROLS]
     replaced = [*_CONTROLS, *[OTHER] * len(_CONTROLS)]
+    return folded.str.replace_many(spelled, replaced)
+
+
+def class_stand_ins(text: pl.Expr) -> pl.Expr:
+    """Return ``text`` (after ``spelled_stand_ins``) with the stand-ins of word characters,
+    spaces and the rest outside ASCII; digits outside ASCII are kept."""
     return (
-        folded.str.replace_many(spelled, replaced)
-        .str.replace_all(r"[\w--\d--[\x00-\x7f]]", WORD)
+        text.str.replace_all(r"[\w--\d--[\x00-\x7f]]", WORD)
         .str.replace_all(r"[\s--[\x00-\x7f]]", SPACE)
         .str.replace_all(r"[^\w\s\x00-\x7f]", OTHER)
     )
