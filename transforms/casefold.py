@@ -24,6 +24,7 @@ original text, since lower-casing changes the byte length of some characters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -420,7 +421,8 @@ class Text:
         if copy_form is not None:
             return search(self.folded, copy_form)
         gate = _gate(regex)
-        if gate is None:
+        if gate is None or not _WORD_BOUNDARY.search(regex):
+            # Without a word boundary the regex engine's fast automaton reads any text.
             return search(self.original, regex)
         found = search(pl.when(self._matches(self.folded, gate)).then(self.original), regex)
         if absent is None:
@@ -432,8 +434,15 @@ class Text:
         return _found(text, regex) if self.sparse else text.str.contains(regex)
 
     def contains(self, regex: str) -> pl.Expr:
-        """Return whether ``regex`` matches."""
+        """Return whether ``regex`` matches.
+
+        A regex without a stand-in form that is an alternation is searched a branch at a time,
+        each in its own best way (a lexicon on the copy, a class of emoji on the original).
+        """
         copy_form = _copy_form(regex)
+        branches = _branches(regex) if copy_form is None else []
+        if len(branches) > 1:
+            return pl.any_horizontal(self.contains(branch) for branch in branches)
         if self.sparse or copy_form is None:
             return self._search(regex, _found, False)
         return self.folded.str.contains(copy_form)
@@ -512,6 +521,33 @@ class Text:
             .then(on_copy)  # null where the copy holds no match (head of null is null)
             .otherwise(on_original)
         )
+
+
+#: A word boundary (``\b``, ``\B``, ``\<``, ``\>``): what makes a search of a text outside ASCII slow.
+_WORD_BOUNDARY = re.compile(r"(?<!\\)(?:\\\\)*\\[bB<>]")
+
+
+def _branches(regex: str) -> list[str]:
+    """Return the top-level alternatives of ``regex``, each with the flags set at its start."""
+    flags = re.match(r"\(\?[a-zA-Z]+\)", regex)
+    head = flags.group() if flags else ""
+    parts, depth, start, i = [], 0, len(head), len(head)
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1 + len(_class_body(regex, i + 1))
+            continue
+        if not depth and re.match(r"\(\?[a-zA-Z-]+\)", regex[i:]):
+            return [regex]  # flags set here hold in the later branches too
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and not depth:
+            parts.append(head + regex[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, head + regex[start:]]
 
 
 def _copy_form(regex: str) -> str | None:

@@ -193,3 +193,33 @@ def test_replace_all_keeps_the_copy_a_copy() -> None:
     with pytest.raises(ValueError, match="changes when folded"):
         Text.of("r").replace_all("x", "’")
     assert STAND_IN["’"] == "\x01"
+
+
+_MIXED = ["Müller et al. (2019) 😀", "see Smith et al. 2020", "lol, naïve", "ok 🙂", "plain", None]
+
+
+def test_extract_all_searches_only_rows_the_copy_may_match() -> None:
+    lf, _ = with_lowered(pl.LazyFrame({"r": _MIXED}), "r")
+    citation = r"\b(?-i:[A-Z][\p{L}'’-]+) et al\.?,? \(?(?:19|20)\d{2}\)?"
+    out = lf.select(
+        got=Text.of("r").extract_all(citation), expected=pl.col("r").str.extract_all(citation)
+    ).collect()
+    assert out["got"].to_list() == out["expected"].to_list()
+    assert out["got"].to_list()[:3] == [["Müller et al. (2019)"], ["Smith et al. 2020"], []]
+
+
+def test_alternation_without_stand_in_form_is_read_branch_by_branch() -> None:
+    lf, _ = with_lowered(pl.LazyFrame({"r": _MIXED}), "r")
+    casual = r"(?i)\b(?:lol|omg)\b|[\x{1F600}-\x{1F64F}]"
+    out = lf.select(
+        got=Text.of("r").contains(casual), expected=pl.col("r").str.contains(casual)
+    ).collect()
+    assert out["got"].to_list() == [True, False, True, True, False, None]
+    assert out["got"].to_list() == out["expected"].to_list()
+
+
+def test_relaxed_detection_reads_every_letter_case_insensitively() -> None:
+    assert detection(r"(?i)(?-i:[A-Z]\p{L}+) et al", relaxed=True) == r"(?:[a-z]\p{L}+) et al"
+    # A letter property in a negated class is no superset once folded ("\u0345" becomes a letter).
+    assert detection(r"(?i)[^\p{L}]+", relaxed=True) is None
+    assert detection(r"(?i)(?-i:[A-Z]\p{L}+)") is None
