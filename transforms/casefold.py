@@ -34,11 +34,11 @@ import polars as pl
 from transforms.lexicon import is_ascii
 from transforms.scan import candidates, gate
 from transforms.stand_in import (
+    SPELLED_STAND_INS,
     class_stand_ins,
     copy_literal,
     gate_form,
     is_plain,
-    spelled_stand_ins,
     stand_in_form,
     stand_ins,
 )
@@ -114,26 +114,52 @@ def detection_copy(text: pl.Expr, plain_rows: pl.Expr | None = None) -> pl.Expr:
     ['it\x01s so caf_', 'ok', None]
     """
     text = text.cast(pl.String)
-    plain = is_plain(text) if plain_rows is None else plain_rows
-    # A plain text is its own copy once lower-cased; only the others are searched for FOLDS.
-    wide = pl.when(~plain).then(text)
-    lowered = pl.when(plain).then(text).str.to_lowercase()
-    return pl.coalesce(lowered, stand_ins(wide.str.replace_many(FOLDS).str.to_lowercase()))
+    return class_stand_ins(
+        _spelled_copy(text, is_plain(text) if plain_rows is None else plain_rows)
+    )
 
 
-def _spelled_copy(column: str) -> pl.Expr:
-    """Return ``detection_copy`` of ``column`` but for its ``class_stand_ins`` (first step)."""
-    text, plain = pl.col(column).cast(pl.String), pl.col(ascii_name(column))
-    lowered = pl.when(plain).then(text).str.to_lowercase()
-    wide = pl.when(~plain).then(text).str.replace_many(FOLDS).str.to_lowercase()
-    return pl.coalesce(lowered, spelled_stand_ins(wide))
+def _spelled_copy(text: pl.Expr, plain: pl.Expr) -> pl.Expr:
+    """Return ``detection_copy`` of ``text`` but for its ``class_stand_ins`` (the first step)."""
+    # A plain text is its own copy once lower-cased; only the others are searched for FOLDS
+    # and SPELLED (uncased, so replaced in the same pass). Each branch reads the other rows
+    # as empty strings: a rewrite reads every row's string, also the rows a ``when`` set to
+    # null.
+    lowered = pl.when(plain).then(text).otherwise(pl.lit("")).str.to_lowercase()
+    wide = pl.when(plain).then(pl.lit("")).otherwise(text).str.replace_many(_first_step())
+    return pl.when(plain).then(lowered).otherwise(wide.str.to_lowercase())
+
+
+#: Blocks whose characters the first step maps straight to their stand-ins: Latin, Greek,
+#: Cyrillic and general punctuation, most of what texts hold outside ASCII besides emoji and
+#: CJK (left to the class passes).
+_COMMON_BLOCKS = ((0x80, 0x530), (0x2000, 0x2070))
+
+
+@cache
+def _first_step() -> dict[str, str]:
+    """Return the replacements of the copy's first step, made before lower-casing.
+
+    ``FOLDS`` and ``SPELLED_STAND_INS``, and for each character of ``_COMMON_BLOCKS`` the
+    character the whole copy (``fold``, then ``stand_ins``) makes of it, computed here by the
+    regex engine itself, so one replacement pass stands for the class passes: exact by
+    construction (a text is folded character by character once FOLDS has taken "Σ").
+    """
+    chars = [chr(c) for start, end in _COMMON_BLOCKS for c in range(start, end)]
+    made = pl.DataFrame({"c": chars}).select(stand_ins(fold(pl.col("c"))))["c"].to_list()
+    common = {c: m for c, m in zip(chars, made, strict=True) if m != c and len(m) == 1}
+    return {**FOLDS, **SPELLED_STAND_INS, **common}
 
 
 def _class_copy(column: str) -> pl.Expr:
-    """Return the copy ``_spelled_copy`` made with ``class_stand_ins`` where it still needs them."""
+    """Return the copy ``_spelled_copy`` gave, with ``class_stand_ins`` where it needs them."""
     copy = pl.col(lowered_name(column))
-    wide = ~is_ascii(pl.when(~pl.col(ascii_name(column))).then(copy))
-    return pl.coalesce(class_stand_ins(pl.when(wide).then(copy)), copy)
+    wide = ~is_ascii(copy)  # (cheap: is_ascii compares two lengths)
+    return (
+        pl.when(wide)
+        .then(class_stand_ins(pl.when(wide).then(copy).otherwise(pl.lit(""))))
+        .otherwise(copy)
+    )
 
 
 def fold_literal(text: str) -> str:
@@ -595,7 +621,10 @@ def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list
     turns = turns.with_columns(
         is_plain(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
     )
-    turns = turns.with_columns(_spelled_copy(c).alias(lowered_name(c)) for c in missing)
+    turns = turns.with_columns(
+        _spelled_copy(pl.col(c).cast(pl.String), pl.col(ascii_name(c))).alias(lowered_name(c))
+        for c in missing
+    )
     # Only the copies still holding a character outside ASCII need the class stand-ins.
     turns = turns.with_columns(_class_copy(c).alias(lowered_name(c)) for c in missing)
     return turns, [name for c in missing for name in (lowered_name(c), ascii_name(c))]

@@ -28,7 +28,7 @@ from functools import cache
 
 import polars as pl
 
-from transforms.lexicon import class_opening
+from transforms.lexicon import class_opening, is_ascii
 
 #: Characters outside ASCII that detection regexes spell: typographic quotes and dashes, and
 #: the symbols and arrows a lexicon may plausibly spell. Each has its own stand-in.
@@ -41,11 +41,13 @@ STAND_IN = dict(zip(SPELLED, _CONTROLS, strict=True))
 #: Stand-ins of the other characters outside ASCII: word characters, spaces, the rest.
 WORD, SPACE, OTHER = "_", "\x0b", "\x1a"
 
+#: The replacements made character for character before the classes (``class_stand_ins``):
+#: ``SPELLED`` to their stand-ins, and the controls standing in for them to ``OTHER``. Curly
+#: quotes and dashes are most of what replies hold outside ASCII: most copies need no more.
+SPELLED_STAND_INS = {**STAND_IN, **dict.fromkeys(_CONTROLS, OTHER)}
+
 #: Characters a regex searched on the copy must not spell: each stands for others there.
 _RESERVED = frozenset(_CONTROLS) | {WORD, SPACE, OTHER}
-
-#: A character that makes a text not plain: outside ASCII, or a control standing in for one.
-_NOT_PLAIN = r"[^\x00\t-\r\x1a -\x7f]"
 
 #: POSIX classes (ASCII only) that hold none of the stand-ins.
 _SAFE_POSIX = frozenset({"alpha", "alnum", "digit", "xdigit", "lower", "upper", "blank"})
@@ -57,7 +59,7 @@ _SAFE_ESCAPES = frozenset("wWsSdDbBAz<>ntrf")
 
 def is_plain(text: pl.Expr) -> pl.Expr:
     """Return whether each text is its own stand-in copy: ASCII without stand-in controls."""
-    return ~text.str.contains(_NOT_PLAIN)
+    return is_ascii(text) & ~text.str.contains_any(_CONTROLS)
 
 
 def stand_ins(folded: pl.Expr) -> pl.Expr:
@@ -67,20 +69,11 @@ def stand_ins(folded: pl.Expr) -> pl.Expr:
     >>> df.select(stand_ins(pl.col("t")))["t"].to_list()
     ['it\x01s caf_\x0btime \x1a', '٣ ok', None]
     """
-    return class_stand_ins(spelled_stand_ins(folded))
-
-
-def spelled_stand_ins(folded: pl.Expr) -> pl.Expr:
-    """Return ``folded`` with the stand-ins of ``SPELLED`` (and "\x1a" for the controls that
-    stand in for them): most texts need no other (curly quotes and dashes are most of what
-    replies hold outside ASCII)."""
-    spelled = [*SPELLED, *_CONTROLS]
-    replaced = [*_CONTROLS, *[OTHER] * len(_CONTROLS)]
-    return folded.str.replace_many(spelled, replaced)
+    return class_stand_ins(folded.str.replace_many(SPELLED_STAND_INS))
 
 
 def class_stand_ins(text: pl.Expr) -> pl.Expr:
-    """Return ``text`` (after ``spelled_stand_ins``) with the stand-ins of word characters,
+    """Return ``text`` (after ``SPELLED_STAND_INS``) with the stand-ins of word characters,
     spaces and the rest outside ASCII; digits outside ASCII are kept."""
     return (
         text.str.replace_all(r"[\w--\d--[\x00-\x7f]]", WORD)
