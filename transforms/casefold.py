@@ -450,10 +450,16 @@ class Text:
         if gate is None or not _WORD_BOUNDARY.search(regex):
             # Without a word boundary the regex engine's fast automaton reads any text.
             return search(self.original, regex)
-        found = search(pl.when(self._matches(self.folded, gate)).then(self.original), regex)
+        found = search(pl.when(self._may_match(gate)).then(self.original), regex)
         if absent is None:
             return found
         return pl.when(self.original.is_not_null()).then(found.fill_null(absent))
+
+    def _may_match(self, gate: str) -> pl.Expr:
+        """Return whether the original may match a regex whose ``gate`` is given: on a plain row
+        always (the regex is as fast there as its gate), elsewhere where the gate matches."""
+        plain = self._plain_rows()
+        return plain | _found(pl.when(~plain).then(self.folded), gate)
 
     def _matches(self, text: pl.Expr, regex: str) -> pl.Expr:
         """Return whether ``regex`` matches ``text``, read as ``sparse`` says."""
@@ -491,10 +497,14 @@ class Text:
         Only the rows where the regex (or its gate) matches the copy are searched: the others
         read as the search would read them, an empty list (null for a null text).
         """
-        test = _copy_form(regex) or _gate(regex)
-        if test is None:
+        copy_form, gate = _copy_form(regex), _gate(regex)
+        if copy_form is not None:
+            may_match = self._matches(self.folded, copy_form)
+        elif gate is not None:
+            may_match = self._may_match(gate)
+        else:
             return self.original.str.extract_all(regex)
-        found = pl.when(self._matches(self.folded, test)).then(self.original).str.extract_all(regex)
+        found = pl.when(may_match).then(self.original).str.extract_all(regex)
         none = pl.lit([], dtype=pl.List(pl.String))
         return pl.when(self.original.is_not_null()).then(found.fill_null(none))
 
