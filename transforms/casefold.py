@@ -385,8 +385,11 @@ class _Translator:
 class Text:
     """A text expression with its folded copy: searches run on the copy when the regex allows it.
 
-    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` and whether each text is all
-    ASCII from ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
+    The copy is ``detection_copy``: folded, in ASCII (``transforms.stand_in``). A regex whose
+    stand-in form exists is searched on the copy; any other on the original, where a
+    plain-ASCII row or its gate on the copy says it may match. ``Text.of(column)`` reads the
+    copy from ``lowered_name(column)`` and whether each text is plain ASCII from
+    ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
     itself, so code written for a string expression (``text.str.contains(regex)``) runs unchanged
     on a ``Text``. ``text.when(condition)`` narrows every later search to the rows where the
     condition holds: the other rows read null and are not searched (``transforms.scan`` says

@@ -15,7 +15,8 @@ are kept:
   exactly as they saw the character, as long as the regex does not spell the stand-in itself
   or a character outside ASCII it does not keep, nor use a class that tells them apart
   (``[[:word:]]``, ``\p{P}``, a range over them); ``stand_in_form`` refuses such a regex
-  (None), which is then searched on the original text;
+  (None), which is then searched on the original text, only in the rows where its
+  ``gate_form`` (matching wherever it matches, perhaps elsewhere) matches the copy;
 - digits outside ASCII (``\d`` but not ``[0-9]``) are kept as they are: exact, only slower.
 
 Control characters used as stand-ins for ``SPELLED`` that occur in a text are themselves
@@ -39,6 +40,7 @@ SPELLED = "’‘“”—–•…€£«»"
 #: so that a text is checked for them in four searches of three bytes (``is_plain``), each far
 #: faster than one search for more.
 _CONTROLS = [chr(c) for c in (*range(0x01, 0x09), *range(0x0E, 0x12))]
+#: Each character of ``SPELLED`` with its stand-in.
 STAND_IN = dict(zip(SPELLED, _CONTROLS, strict=True))
 
 #: Stand-ins of the other characters outside ASCII: word characters, spaces, the rest.
