@@ -478,6 +478,12 @@ class Text:
         branches = _branches(regex) if copy_form is None else []
         if len(branches) > 1:
             return pl.any_horizontal(self.contains(branch) for branch in branches)
+        gate = None if copy_form is not None or self.sparse else _gate(regex)
+        if gate is not None and _WORD_BOUNDARY.search(regex) and not _matches_empty(regex):
+            # str.contains reads every row's string, null or not: a row that cannot match is
+            # read as an empty string, where the regex does not match either.
+            may_match = self._may_match(gate) | self.original.is_null()
+            return pl.when(may_match).then(self.original).otherwise(pl.lit("")).str.contains(regex)
         if self.sparse or copy_form is None:
             return self._search(regex, _found, False)
         return self.folded.str.contains(copy_form)
@@ -587,6 +593,12 @@ def _branches(regex: str) -> list[str]:
             start = i + 1
         i += 1
     return [*parts, head + regex[start:]]
+
+
+@cache
+def _matches_empty(regex: str) -> bool:
+    """Return whether ``regex`` matches the empty string."""
+    return bool(pl.Series([""]).str.contains(regex).item())
 
 
 def _copy_form(regex: str) -> str | None:
