@@ -223,3 +223,33 @@ def test_relaxed_detection_reads_every_letter_case_insensitively() -> None:
     # A letter property in a negated class is no superset once folded ("\u0345" becomes a letter).
     assert detection(r"(?i)[^\p{L}]+", relaxed=True) is None
     assert detection(r"(?i)(?-i:[A-Z]\p{L}+)") is None
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"(?i)\bin (?-i:May)\b",  # a gate: case relaxed
+        r"(?i)(?:\bin (?-i:May))?",  # matches the empty string: every row is a candidate
+        r"(?i)^[\W_]*(?:sure|ok)\b",  # spells "_", a stand-in
+        r"(?i)\bcaf[eé]\b",  # spells a letter outside ASCII
+        r"(?i)\b(?-i:[A-Z]\p{L}+) et al\b",
+    ],
+)
+def test_searches_behind_a_gate_read_as_on_the_original(regex: str) -> None:
+    rows = [*_TEXTS, *_MIXED, "In May", "_sure thing", "Café au lait", "¡Sure! café"]
+    lf, _ = with_lowered(pl.LazyFrame({"r": rows}), "r")
+    text = Text.of("r")
+    out = lf.select(
+        has=text.contains(regex),
+        sparse=text.when(pl.lit(True)).contains(regex),
+        n=text.count_matches(regex),
+        at=text.find(regex),
+        got=text.extract(regex, 0),
+        has_expected=pl.col("r").str.contains(regex),
+        n_expected=pl.col("r").str.count_matches(regex),
+        at_expected=pl.col("r").str.find(regex),
+        got_expected=pl.col("r").str.extract(regex, 0),
+    ).collect()
+    for name in ("has", "n", "at", "got"):
+        assert out[name].to_list() == out[f"{name}_expected"].to_list(), name
+    assert out["sparse"].to_list() == out["has_expected"].to_list()
