@@ -12,13 +12,20 @@ and "s" all become "s"), and ``detection`` maps the letters of the regex the sam
 outside a ``(?i)`` region, property classes (``\p{Lu}``) and escapes naming a code point
 cannot be translated: such a regex has no detection form and is searched on the original text.
 
-Only detection runs on the folded text: whether, how often, and (through ``Text.find``) where on
-all-ASCII rows. Evidence spans are taken from the original text, since lower-casing changes the
-byte length of some characters.
+The folded copy a labeller searches (``detection_copy``) is also written in ASCII, each
+character outside ASCII replaced by a stand-in (``transforms.stand_in``), and each detection regex
+rewritten to match (``stand_in_form``): the regex engine's fast automaton then serves every row,
+not only the all-ASCII ones.
+
+Only detection runs on the copy: whether, how often, and (through ``Text.find``) where, as a
+character offset turned into a byte offset of the original. Evidence spans are taken from the
+original text, since lower-casing changes the byte length of some characters.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +33,15 @@ import polars as pl
 
 from transforms.lexicon import is_ascii
 from transforms.scan import candidates, gate
+from transforms.stand_in import (
+    SPELLED_STAND_INS,
+    class_stand_ins,
+    copy_literal,
+    gate_form,
+    is_plain,
+    stand_in_form,
+    stand_ins,
+)
 
 #: Characters a case-insensitive search treats as another letter that is already lower case
 #: (long s, U+017F, matches "(?i)s"), mapped to that letter before lower-casing; "Σ", which lower-cases to
@@ -87,6 +103,65 @@ def fold(text: pl.Expr, ascii_rows: pl.Expr | None = None) -> pl.Expr:
     )
 
 
+def detection_copy(text: pl.Expr, plain_rows: pl.Expr | None = None) -> pl.Expr:
+    r"""Return ``text`` folded, with stand-ins for the characters outside ASCII: the copy that
+    ``Text`` searches with ``stand_in_form(detection(regex))``.
+
+    ``plain_rows`` (``transforms.stand_in.is_plain``) may be passed when the caller has it.
+
+    >>> df = pl.DataFrame({"t": ["It’s ſo CAFÉ", "OK", None]})
+    >>> df.select(detection_copy(pl.col("t")))["t"].to_list()
+    ['it\x01s so caf_', 'ok', None]
+    """
+    text = text.cast(pl.String)
+    return class_stand_ins(
+        _spelled_copy(text, is_plain(text) if plain_rows is None else plain_rows)
+    )
+
+
+def _spelled_copy(text: pl.Expr, plain: pl.Expr) -> pl.Expr:
+    """Return ``detection_copy`` of ``text`` but for its ``class_stand_ins`` (the first step)."""
+    # A plain text is its own copy once lower-cased; only the others are searched for FOLDS
+    # and SPELLED (uncased, so replaced in the same pass). Each branch reads the other rows
+    # as empty strings: a rewrite reads every row's string, also the rows a ``when`` set to
+    # null.
+    lowered = pl.when(plain).then(text).otherwise(pl.lit("")).str.to_lowercase()
+    wide = pl.when(plain).then(pl.lit("")).otherwise(text).str.replace_many(_first_step())
+    return pl.when(plain).then(lowered).otherwise(wide.str.to_lowercase())
+
+
+#: Blocks whose characters the first step maps straight to their stand-ins: Latin, Greek,
+#: Cyrillic and general punctuation, most of what texts hold outside ASCII besides emoji and
+#: CJK (left to the class passes).
+_COMMON_BLOCKS = ((0x80, 0x530), (0x2000, 0x2070))
+
+
+@cache
+def _first_step() -> dict[str, str]:
+    """Return the replacements of the copy's first step, made before lower-casing.
+
+    ``FOLDS`` and ``SPELLED_STAND_INS``, and for each character of ``_COMMON_BLOCKS`` the
+    character the whole copy (``fold``, then ``stand_ins``) makes of it, computed here by the
+    regex engine itself, so one replacement pass stands for the class passes: exact by
+    construction (a text is folded character by character once FOLDS has taken "Σ").
+    """
+    chars = [chr(c) for start, end in _COMMON_BLOCKS for c in range(start, end)]
+    made = pl.DataFrame({"c": chars}).select(stand_ins(fold(pl.col("c"))))["c"].to_list()
+    common = {c: m for c, m in zip(chars, made, strict=True) if m != c and len(m) == 1}
+    return {**FOLDS, **SPELLED_STAND_INS, **common}
+
+
+def _class_copy(column: str) -> pl.Expr:
+    """Return the copy ``_spelled_copy`` gave, with ``class_stand_ins`` where it needs them."""
+    copy = pl.col(lowered_name(column))
+    wide = ~is_ascii(copy)  # (cheap: is_ascii compares two lengths)
+    return (
+        pl.when(wide)
+        .then(class_stand_ins(pl.when(wide).then(copy).otherwise(pl.lit(""))))
+        .otherwise(copy)
+    )
+
+
 def fold_literal(text: str) -> str:
     """Return a Python string folded as ``fold`` folds a column."""
     return "".join(FOLDS.get(c, c) for c in text).lower()
@@ -106,8 +181,32 @@ class _NoDetectionForm(Exception):
     """The regex holds something that cannot be searched on folded text."""
 
 
+def _class_body(regex: str, start: int) -> str:
+    """Return the text of the bracketed class whose "[" is at ``start - 1``, up to its "]"."""
+    i, depth = start + 1, 1  # a "]" right after the opening is a member
+    while i < len(regex) and depth:
+        if regex[i] == "\\":
+            i += 2
+            continue
+        if regex.startswith("[:", i) and ":]" in regex[i:]:
+            i = regex.index(":]", i) + 2
+            continue
+        depth += {"[": 1, "]": -1}.get(regex[i], 0)
+        i += 1
+    return regex[start:i]
+
+
+def _code_point(escape: str) -> str:
+    r"""Return the character an escape such as ``\x41`` or ``\x{1F600}`` names ("A" if unknown)."""
+    digits = escape[2:].strip("{}")
+    try:
+        return chr(int(digits, 16))
+    except ValueError:
+        return "A"  # read as a letter with case: the escape is then refused
+
+
 @cache
-def detection(regex: str) -> str | None:
+def detection(regex: str, relaxed: bool = False) -> str | None:
     r"""Return the form of ``regex`` that finds the same matches on ``fold``-ed text, or None.
 
     Letters in a ``(?i)`` region are folded and the flag dropped; escapes (``\S``, ``\W``, ``\b``),
@@ -121,9 +220,15 @@ def detection(regex: str) -> str | None:
     ^\s*[^.!?\n]*?\bno\b
     >>> print(detection(r"(?i)\bmay\b|(?-i:May)"))
     None
+
+    ``relaxed``: every letter is read as case-insensitive, so the result matches wherever
+    ``regex`` matches and perhaps elsewhere: a gate, not a replacement.
+
+    >>> print(detection(r"(?i)\bmay\b|(?-i:May)", relaxed=True))
+    \bmay\b|(?:may)
     """
     try:
-        return _Translator(regex).run()
+        return _Translator(regex, relaxed).run()
     except _NoDetectionForm:
         return None
 
@@ -131,9 +236,11 @@ def detection(regex: str) -> str | None:
 class _Translator:
     """One left-to-right pass over a regex, tracking where ``(?i)`` is in force."""
 
-    def __init__(self, regex: str) -> None:
+    def __init__(self, regex: str, relaxed: bool = False) -> None:
         self.regex, self.i, self.out = regex, 0, []
-        self.insensitive, self.stack = False, []
+        #: Relaxed: every letter is read case-insensitively, "(?-i)" included.
+        self.relaxed, self.negated = relaxed, False
+        self.insensitive, self.stack = relaxed, []
 
     def run(self) -> str:
         regex = self.regex
@@ -177,9 +284,13 @@ class _Translator:
             end += 2
         self.i = end
         text = regex[start:end]
-        if self.insensitive and kind in "xuU":
+        # A code point is kept unless it names a letter with case (no such escape is folded).
+        if self.insensitive and kind in "xuU" and _is_cased(_code_point(text)):
             raise _NoDetectionForm(text)
-        if kind in "pP" and text[2:].strip("{}") not in _CASELESS_PROPERTIES:
+        name = text[2:].strip("{}")
+        # Relaxed, letters of any case may stay letters: folding maps a letter to a letter.
+        letters = self.relaxed and kind == "p" and not self.negated and name in ("L", "Letter")
+        if kind in "pP" and name not in _CASELESS_PROPERTIES and not letters:
             raise _NoDetectionForm(text)
         return text
 
@@ -188,6 +299,8 @@ class _Translator:
         regex = self.regex
         self.out.append("[")
         self.i += 1
+        # Whether a class here is negated: a gate then keeps no letter property (``_escape``).
+        self.negated = regex.startswith("^", self.i) or "[^" in _class_body(regex, self.i)
         if regex.startswith("^", self.i):
             self.out.append("^")
             self.i += 1
@@ -224,6 +337,7 @@ class _Translator:
                 continue
             self.out.append(self._literal(char))
             self.i += 1
+        self.negated = False
 
     def _range(self, first: str, last: str) -> str:
         """Return a range of ASCII letters of one case, folded (``A-Z`` → ``a-z``)."""
@@ -251,10 +365,11 @@ class _Translator:
         flags = regex[start + 2 : end]
         on, _, off = flags.partition("-")
         # "-u": ASCII-only classes and boundaries, which the long s folded to "s" would enter.
-        if "i" in off or "u" in off:
+        if ("i" in off and not self.relaxed) or "u" in off:
             raise _NoDetectionForm(flags)
         insensitive = self.insensitive or "i" in on
-        kept = on.replace("i", "") + (f"-{off}" if off else "")
+        on, off = on.replace("i", ""), off.replace("i", "")
+        kept = on + (f"-{off}" if off else "")
         self.i = end + 1
         if regex[end] == ":":
             self.out.append(f"(?{kept}:")
@@ -270,8 +385,11 @@ class _Translator:
 class Text:
     """A text expression with its folded copy: searches run on the copy when the regex allows it.
 
-    ``Text.of(column)`` reads the copy from ``lowered_name(column)`` and whether each text is all
-    ASCII from ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
+    The copy is ``detection_copy``: folded, in ASCII (``transforms.stand_in``). A regex whose
+    stand-in form exists is searched on the copy; any other on the original, where a
+    plain-ASCII row or its gate on the copy says it may match. ``Text.of(column)`` reads the
+    copy from ``lowered_name(column)`` and whether each text is plain ASCII from
+    ``ascii_name(column)`` (both added by ``with_lowered``). ``text.str`` is the text
     itself, so code written for a string expression (``text.str.contains(regex)``) runs unchanged
     on a ``Text``. ``text.when(condition)`` narrows every later search to the rows where the
     condition holds: the other rows read null and are not searched (``transforms.scan`` says
@@ -280,7 +398,8 @@ class Text:
 
     original: pl.Expr
     folded: pl.Expr
-    #: Whether each original text is all ASCII, when known (a cached column); else computed.
+    #: Whether each original text is plain ASCII (``is_plain``: its copy has no stand-ins, and
+    #: byte offsets are character offsets), when known (a cached column); else computed.
     ascii_rows: pl.Expr | None = None
     #: Whether most rows were set to null by ``when``: searches then avoid ``str.contains``,
     #: which reads every row's string, null or not (a null made by ``when`` keeps its string),
@@ -295,7 +414,7 @@ class Text:
     @classmethod
     def folding(cls, text: pl.Expr) -> Text:
         """Return ``text`` with its folded copy computed from it (for a text built on the way)."""
-        return cls(text, fold(text))
+        return cls(text, detection_copy(text))
 
     @classmethod
     def of(cls, column: str) -> Text:
@@ -315,30 +434,88 @@ class Text:
             sparse=True,
         )
 
-    def _pick(self, regex: str) -> tuple[pl.Expr, str]:
-        fast = detection(regex)
-        return (self.original, regex) if fast is None else (self.folded, fast)
+    def _plain_rows(self) -> pl.Expr:
+        return is_plain(self.original) if self.ascii_rows is None else self.ascii_rows
+
+    def _search(
+        self, regex: str, search: Callable[[pl.Expr, str], pl.Expr], absent: object = None
+    ) -> pl.Expr:
+        """Return ``search(text, regex)`` run on the copy where the regex allows it.
+
+        A regex without a stand-in form is searched on the original text, only in the rows
+        where its ``gate`` matches the copy; ``search`` must give null for a null text, and
+        ``absent`` is its answer on a text without a match.
+        """
+        copy_form = _copy_form(regex)
+        if copy_form is not None:
+            return search(self.folded, copy_form)
+        gate = _gate(regex)
+        if gate is None or not _WORD_BOUNDARY.search(regex):
+            # Without a word boundary the regex engine's fast automaton reads any text.
+            return search(self.original, regex)
+        found = search(pl.when(self._may_match(gate)).then(self.original), regex)
+        if absent is None:
+            return found
+        return pl.when(self.original.is_not_null()).then(found.fill_null(absent))
+
+    def _may_match(self, gate: str) -> pl.Expr:
+        """Return whether the original may match a regex whose ``gate`` is given: on a plain row
+        always (the regex is as fast there as its gate), elsewhere where the gate matches."""
+        plain = self._plain_rows()
+        return plain | _found(pl.when(~plain).then(self.folded), gate)
+
+    def _matches(self, text: pl.Expr, regex: str) -> pl.Expr:
+        """Return whether ``regex`` matches ``text``, read as ``sparse`` says."""
+        return _found(text, regex) if self.sparse else text.str.contains(regex)
 
     def contains(self, regex: str) -> pl.Expr:
-        """Return whether ``regex`` matches."""
-        text, regex = self._pick(regex)
-        if self.sparse:
-            return pl.when(text.is_not_null()).then(text.str.find(regex).is_not_null())
-        return text.str.contains(regex)
+        """Return whether ``regex`` matches.
+
+        A regex without a stand-in form that is an alternation is searched a branch at a time,
+        each in its own best way (a lexicon on the copy, a class of emoji on the original).
+        """
+        copy_form = _copy_form(regex)
+        branches = _branches(regex) if copy_form is None else []
+        if len(branches) > 1:
+            return pl.any_horizontal(self.contains(branch) for branch in branches)
+        gate = None if copy_form is not None or self.sparse else _gate(regex)
+        if gate is not None and _WORD_BOUNDARY.search(regex) and not _matches_empty(regex):
+            # str.contains reads every row's string, null or not: a row that cannot match is
+            # read as an empty string, where the regex does not match either.
+            may_match = self._may_match(gate) | self.original.is_null()
+            return pl.when(may_match).then(self.original).otherwise(pl.lit("")).str.contains(regex)
+        if self.sparse or copy_form is None:
+            return self._search(regex, _found, False)
+        return self.folded.str.contains(copy_form)
 
     def count_matches(self, regex: str) -> pl.Expr:
         """Return how many times ``regex`` matches (non-overlapping, as on the original)."""
-        text, regex = self._pick(regex)
-        return text.str.count_matches(regex)
+        return self._search(regex, lambda text, rx: text.str.count_matches(rx), 0)
 
     def extract(self, regex: str, group: int) -> pl.Expr:
-        """Return capture ``group`` of the first match, folded when the regex allows it.
+        """Return capture ``group`` of the first match, from the copy when the regex allows it.
 
-        Folding keeps every character a character, so the result serves to count words or
-        characters, never as evidence.
+        The copy keeps every character a character, a word character a word character and a
+        space a space, so the result serves to count words or characters, never as evidence.
         """
-        text, regex = self._pick(regex)
-        return text.str.extract(regex, group)
+        return self._search(regex, lambda text, rx: text.str.extract(rx, group))
+
+    def extract_all(self, regex: str) -> pl.Expr:
+        """Return every match of ``regex`` in the original text (as evidence may use them).
+
+        Only the rows where the regex (or its gate) matches the copy are searched: the others
+        read as the search would read them, an empty list (null for a null text).
+        """
+        copy_form, gate = _copy_form(regex), _gate(regex)
+        if copy_form is not None:
+            may_match = self._matches(self.folded, copy_form)
+        elif gate is not None:
+            may_match = self._may_match(gate)
+        else:
+            return self.original.str.extract_all(regex)
+        found = pl.when(may_match).then(self.original).str.extract_all(regex)
+        none = pl.lit([], dtype=pl.List(pl.String))
+        return pl.when(self.original.is_not_null()).then(found.fill_null(none))
 
     def slice(self, offset: int, length: int) -> Text:
         """Return ``length`` characters from ``offset`` of both texts (the same characters)."""
@@ -347,35 +524,99 @@ class Text:
     def replace_all(self, regex: str, replacement: str) -> Text:
         """Return both texts with every match of ``regex`` replaced by ``replacement``.
 
-        ``replacement`` must read the same folded (no capital letters): the folded copy is
-        rewritten with the detection form, or folded again after the original is rewritten.
+        ``replacement`` must read the same in the copy (ASCII, no capital letters): the copy is
+        rewritten with the stand-in form, or made again after the original is rewritten.
         """
-        if fold_literal(replacement) != replacement:
+        if fold_literal(replacement) != replacement or copy_literal(replacement) is None:
             raise ValueError(f"replacement {replacement!r} changes when folded")
-        fast = detection(regex)
-        if fast is None:
+        copy_form = _copy_form(regex)
+        if copy_form is None:
             original = self.original.str.replace_all(regex, replacement)
-            return Text(original, fold(original))
+            return Text(original, detection_copy(original))
         # Rows without one of the regex's required literals hold no match: they are kept as
         # they are instead of being copied by a search (``transforms.scan``).
-        may_match = candidates(self.folded, fast)
+        may_match = candidates(self.folded, copy_form)
         original = gate(self.original, regex, may_match).str.replace_all(regex, replacement)
-        folded = gate(self.folded, fast, may_match).str.replace_all(fast, replacement)
+        folded = gate(self.folded, copy_form, may_match).str.replace_all(copy_form, replacement)
         return Text(pl.coalesce(original, self.original), pl.coalesce(folded, self.folded))
 
     def find(self, regex: str) -> pl.Expr:
         """Return the byte offset of the first match in the original text, null without one.
 
-        Offsets agree between the texts only on all-ASCII rows; the others search the original.
+        On a plain row (``is_plain``) an offset in the copy is one in the original. Elsewhere
+        the copy is ASCII but for digits outside ASCII (kept as they are): where it is, the
+        offset in the copy counts characters of the original, turned into bytes; the few other
+        rows search the original.
         """
-        fast = detection(regex)
-        if fast is None:
-            return self.original.str.find(regex)
-        ascii_rows = is_ascii(self.original) if self.ascii_rows is None else self.ascii_rows
+        copy_form = _copy_form(regex)
+        if copy_form is None:
+            return self._search(regex, lambda text, rx: text.str.find(rx))
+        plain = self._plain_rows()
         # Each search reads only its own rows (str.find skips nulls): one pass over the column.
-        on_folded = pl.when(ascii_rows).then(self.folded).str.find(fast)
-        on_original = pl.when(~ascii_rows).then(self.original).str.find(regex)
-        return pl.when(ascii_rows).then(on_folded).otherwise(on_original)
+        on_plain = pl.when(plain).then(self.folded).str.find(copy_form)
+        wide_copy = pl.when(~plain).then(self.folded)
+        ascii_copy = is_ascii(wide_copy)
+        chars = pl.when(ascii_copy).then(wide_copy).str.find(copy_form)
+        on_copy = pl.when(ascii_copy).then(self.original).str.head(chars).str.len_bytes()
+        on_original = pl.when(~ascii_copy).then(self.original).str.find(regex)
+        return (
+            pl.when(plain)
+            .then(on_plain)
+            .when(ascii_copy)
+            .then(on_copy)  # null where the copy holds no match (head of null is null)
+            .otherwise(on_original)
+        )
+
+
+#: A word boundary (``\b``, ``\B``, ``\<``, ``\>``): what makes a search of a text outside ASCII slow.
+_WORD_BOUNDARY = re.compile(r"(?<!\\)(?:\\\\)*\\[bB<>]")
+
+
+def _branches(regex: str) -> list[str]:
+    """Return the top-level alternatives of ``regex``, each with the flags set at its start."""
+    flags = re.match(r"\(\?[a-zA-Z]+\)", regex)
+    head = flags.group() if flags else ""
+    parts, depth, start, i = [], 0, len(head), len(head)
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1 + len(_class_body(regex, i + 1))
+            continue
+        if not depth and re.match(r"\(\?[a-zA-Z-]+\)", regex[i:]):
+            return [regex]  # flags set here hold in the later branches too
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and not depth:
+            parts.append(head + regex[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, head + regex[start:]]
+
+
+@cache
+def _matches_empty(regex: str) -> bool:
+    """Return whether ``regex`` matches the empty string."""
+    return bool(pl.Series([""]).str.contains(regex).item())
+
+
+def _copy_form(regex: str) -> str | None:
+    """Return the regex's form for the stand-in copy, None when it has none."""
+    plain_form = detection(regex)
+    return None if plain_form is None else stand_in_form(plain_form)
+
+
+@cache
+def _gate(regex: str) -> str | None:
+    """Return a regex matching the copy wherever ``regex`` matches the original, or None."""
+    relaxed = detection(regex, relaxed=True)
+    return None if relaxed is None else gate_form(relaxed)
+
+
+def _found(text: pl.Expr, regex: str) -> pl.Expr:
+    """Return whether ``regex`` matches, reading only the texts that are not null."""
+    return pl.when(text.is_not_null()).then(text.str.find(regex).is_not_null())
 
 
 def lowered_name(column: str) -> str:
@@ -384,15 +625,16 @@ def lowered_name(column: str) -> str:
 
 
 def ascii_name(column: str) -> str:
-    """Return the name of the scratch column saying whether each text of ``column`` is all ASCII."""
+    """Return the name of the scratch column saying whether each text of ``column`` is plain
+    ASCII (``transforms.stand_in.is_plain``)."""
     return f"__ascii_{column}"
 
 
 def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list[str]]:
     """Return ``turns`` with the folded copies of ``columns`` it lacks, and the names added.
 
-    Each copy comes with a column saying which texts are all ASCII (``ascii_name``), computed
-    once for every search that splits rows by script. Columns absent from ``turns`` are skipped
+    Each copy (``detection_copy``) comes with a column saying which texts are plain ASCII
+    (``ascii_name``), computed once for every search that splits rows by script. Columns absent from ``turns`` are skipped
     (the labeller's own check names them). A labeller drops the names it added;
     ``transforms.label_frame`` adds every copy once up front, so each family finds them there
     and adds none.
@@ -402,9 +644,12 @@ def with_lowered(turns: pl.LazyFrame, *columns: str) -> tuple[pl.LazyFrame, list
     if not missing:
         return turns, []
     turns = turns.with_columns(
-        is_ascii(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
+        is_plain(pl.col(c).cast(pl.String)).alias(ascii_name(c)) for c in missing
     )
     turns = turns.with_columns(
-        fold(pl.col(c), pl.col(ascii_name(c))).alias(lowered_name(c)) for c in missing
+        _spelled_copy(pl.col(c).cast(pl.String), pl.col(ascii_name(c))).alias(lowered_name(c))
+        for c in missing
     )
+    # Only the copies still holding a character outside ASCII need the class stand-ins.
+    turns = turns.with_columns(_class_copy(c).alias(lowered_name(c)) for c in missing)
     return turns, [name for c in missing for name in (lowered_name(c), ascii_name(c))]

@@ -178,7 +178,9 @@ def _unsupported_citations(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return, per row index with one, the first citation of the reply no context document holds."""
     citation = pattern("truth_citation", boundary=False)
     exempt = pattern("truth_citation_exempt", boundary=False)
-    citations = _REPLY.str.extract_all(citation).list.filter(~pl.element().str.contains(exempt))
+    citations = (
+        Text.of("reply_text").extract_all(citation).list.filter(~pl.element().str.contains(exempt))
+    )
     return _first_absent(turns, citations, _documents(), "__unsupported")
 
 

@@ -95,7 +95,8 @@ def test_text_replace_all_rewrites_only_matching_rows() -> None:
     text = Text.folding(pl.col("t")).replace_all(r'"[^"\n]*"|“[^”]*”', " ")
     out = df.select(original=text.original, folded=text.folded)
     assert out["original"].to_list() == ["He said   once", "No QUOTES here", None, "Ünïcode  "]
-    assert out["folded"].to_list() == ["he said   once", "no quotes here", None, "ünïcode  "]
+    # The copy holds stand-ins for the characters outside ASCII (transforms.stand_in).
+    assert out["folded"].to_list() == ["he said   once", "no quotes here", None, "_n_code  "]
 
 
 # --- Property: on random texts, gating by the required literals never changes a result. ---
