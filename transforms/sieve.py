@@ -15,6 +15,11 @@ characters are never used: they occur in most texts and would only add matches t
 regex may require one of several parts ("pipe" and "bomb"); which to choose is the caller's
 ``literals`` (``gate_literals`` by default: the longest). A regex without usable literals has no
 bit and is searched on every row, as without a sieve. A sieve holds at most 64 regexes.
+
+The column searched is a folded text (``casefold.fold``) or a labeller's detection copy
+(``casefold.with_lowered``), where characters outside ASCII stand in ASCII
+(``transforms.stand_in``): ``bits(..., copy=True)`` then searches each literal as the copy
+writes it, so a literal with a curly apostrophe or an accent is still found.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import polars as pl
 
 from transforms.casefold import Text, fold_literal
 from transforms.scan import Tree, choose, literal_tree, prune
+from transforms.stand_in import copy_text
 
 #: Shortest literal worth a bit: shorter ones occur in most texts and only cost matches.
 MIN_LITERAL = 3
@@ -100,18 +106,23 @@ class Sieve:
         self.literals = sorted(bits)
         self.literal_bits = [bits[literal] for literal in self.literals]
 
-    def bits(self, folded: pl.Expr) -> pl.Expr:
+    def bits(self, folded: pl.Expr, *, copy: bool = False) -> pl.Expr:
         """Return, per row, the bits (UInt64) of the regexes whose literals its folded text holds
-        (null where the text is null).
+        (null where the text is null); ``copy``: the column is a detection copy (stand-ins).
 
         Every occurrence is reported (``overlapping``), so a literal inside another is not lost.
         """
         if not self.literals:
             return pl.when(folded.is_not_null()).then(pl.lit(0, dtype=pl.UInt64))
-        found = folded.str.extract_many(self.literals, overlapping=True).list.eval(
-            pl.element()
-            .replace_strict(self.literals, self.literal_bits, return_dtype=pl.UInt64)
-            .bitwise_or()
+        literals, literal_bits = self.literals, self.literal_bits
+        if copy:  # two literals may read alike in the copy: their bits are joined
+            joined: dict[str, int] = {}
+            for literal, bits in zip(literals, literal_bits, strict=True):
+                written = copy_text(literal)
+                joined[written] = joined.get(written, 0) | bits
+            literals, literal_bits = sorted(joined), [joined[w] for w in sorted(joined)]
+        found = folded.str.extract_many(literals, overlapping=True).list.eval(
+            pl.element().replace_strict(literals, literal_bits, return_dtype=pl.UInt64).bitwise_or()
         )
         return pl.when(folded.is_not_null()).then(found.list.first().fill_null(0))
 

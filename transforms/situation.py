@@ -107,7 +107,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns, folded = with_lowered(turns, "user_text", "system_text")
     # One literal pass over the user text says which lexicons each message can match.
     sieve = Sieve([minor, *requests.values(), sign_off, thanks])
-    turns = turns.with_columns(sieve.bits(Text.of("user_text").folded).alias(_SIEVE)).with_columns(
+    turns = turns.with_columns(
+        sieve.bits(Text.of("user_text").folded, copy=True).alias(_SIEVE)
+    ).with_columns(
         (pl.col("system_text").str.strip_chars().str.len_chars().fill_null(0) > 0).alias(
             "has_instructions"
         ),

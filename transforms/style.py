@@ -152,7 +152,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     bits = pl.col(_SIEVE)
     turns = (
         turns.with_columns(
-            sieve.bits(reply.folded).alias(_SIEVE),
+            sieve.bits(reply.folded, copy=True).alias(_SIEVE),
             _regular_spacing("user_text"),
             _regular_spacing("reply_text"),
         )

@@ -120,3 +120,35 @@ def test_gated_matches_and_counts_equal_the_plain_search() -> None:
         assert kill == [True, True, False, False, False, False, None]
         about = df.select(sieve.may_match(pl.col("b"), ABOUT_GUNS))["b"].to_list()
         assert about == [False, False, False, False, True, False, None]
+
+
+def test_a_sieve_over_a_detection_copy_finds_literals_spelled_outside_ascii():
+    # The detection copy writes "’" and "é" as stand-ins: the literals are searched as written there.
+    curly, accented = r"(?i)\bdon['’]t worry\b", r"(?i)\bcafé au lait\b"
+    texts = ["Don’t worry, it’s fine", "Don't worry", "Un CAFÉ au lait", "dont worry", None]
+    frame, _ = with_lowered(pl.LazyFrame({"t": texts}, schema={"t": pl.String}), "t")
+    text = Text.of("t")
+    sieve = Sieve([curly, accented])
+    frame = frame.with_columns(sieve.bits(text.folded, copy=True).alias("b")).collect()
+    for regex in (curly, accented):
+        expected = frame.select(found=text.contains(regex))["found"]
+        assert_series_equal(
+            frame.select(found=sieve.contains(pl.col("b"), text, regex))["found"], expected
+        )
+    assert frame.select(found=text.contains(curly))["found"].to_list() == [
+        True,
+        True,
+        False,
+        False,
+        None,
+    ]
+    assert frame.select(found=text.contains(accented))["found"].to_list() == [
+        False,
+        False,
+        True,
+        False,
+        None,
+    ]
+    # Read as a plain folded text instead, the curly literal is missed in the copy.
+    plain = frame.select(sieve.may_match(sieve.bits(text.folded), curly).alias("m"))["m"].to_list()
+    assert plain[0] is False
