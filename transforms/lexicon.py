@@ -208,20 +208,6 @@ def span(
     )
 
 
-def on_rows(turns: pl.LazyFrame, where: pl.Expr, *columns: pl.Expr) -> pl.LazyFrame:
-    """Return ``turns`` with ``columns`` added, computed on the rows where ``where`` holds only.
-
-    The other rows get nulls, so each expression must be null there too (evidence of a signal
-    that is false). Evidence is wanted for few rows, and an expression over a whole column costs
-    per row even where it reads nulls: the few rows are picked, the columns computed on them and
-    joined back in place.
-    """
-    row = "__lexicon_row"
-    indexed = turns.with_row_index(row)
-    picked = indexed.filter(where).select(row, *columns)
-    return indexed.join(picked, on=row, how="left", maintain_order="left").drop(row)
-
-
 def require_columns(lf: pl.LazyFrame, columns: Iterable[str], *, labeller: str) -> None:
     """Raise ``UserError`` naming the labeller, the missing columns and those present."""
     present = lf.collect_schema().names()

@@ -10,7 +10,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from transforms import intent, intent_context
-from transforms.lexicon import on_rows, pattern, span
+from transforms.lexicon import pattern, span
 from transforms.registry import EVIDENCE_DTYPE
 
 REPLIES = ["Sí, I cannot help", "sure", None, "I cannot help, I cannot"]
@@ -73,12 +73,3 @@ def test_is_continuation_is_false_for_long_turns_without_searching_them() -> Non
         False,
         True,
     ]
-
-
-def test_on_rows_computes_columns_on_picked_rows_and_keeps_order() -> None:
-    turns = pl.LazyFrame({"t": ["I cannot", "fine", None, "cannot do"], "k": [1, 2, 3, 4]})
-    picked = pl.col("t").str.contains("cannot").fill_null(False)
-    out = on_rows(turns, picked, pl.col("k").mul(10).alias("k10")).collect()
-    assert out.columns == ["t", "k", "k10"]
-    assert out["t"].to_list() == ["I cannot", "fine", None, "cannot do"]
-    assert out["k10"].to_list() == [10, None, None, 40]

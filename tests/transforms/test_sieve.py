@@ -123,7 +123,7 @@ def test_gated_matches_and_counts_equal_the_plain_search() -> None:
 
 
 def test_a_sieve_over_a_detection_copy_finds_literals_spelled_outside_ascii():
-    # The detection copy writes "’" and "é" as stand-ins: the literals are searched as written there.
+    # The detection copy writes curly quotes and accents as stand-ins: the literals are searched as written there.
     curly, accented = r"(?i)\bdon['’]t worry\b", r"(?i)\bcafé au lait\b"
     texts = ["Don’t worry, it’s fine", "Don't worry", "Un CAFÉ au lait", "dont worry", None]
     frame, _ = with_lowered(pl.LazyFrame({"t": texts}, schema={"t": pl.String}), "t")
