@@ -1,7 +1,7 @@
 """Measure labelling speed: turns per second for every signal and every clause verdict.
 
 Run: .venv/bin/python benchmarks/labelling_speed.py [--conversations 100000] [--runs 3] [--seed 7]
-     [--distinct]
+     [--distinct] [--typographic]
 Generates a seeded sample (``spec_audit.sample``) into a temporary folder, ingests it into a
 temporary DuckDB, reads its turns into memory once, then times ``transforms.label_frame`` followed
 by ``spec_audit.findings.judge`` under the shipped catalog (all signals and verdicts, the work of
@@ -48,6 +48,7 @@ class Speed:
     seconds: list[float]
     cpu_seconds: list[float] = field(default_factory=list)
     distinct: bool = False  # every user, reply and context text made unique before timing
+    typographic: bool = False  # curly quotes, dashes and accented words added (make_typographic)
     distinct_user_share: float = 1.0  # distinct user texts / turns in the timed frame
 
     @property
@@ -80,6 +81,34 @@ def make_distinct(turns: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def make_typographic(turns: pl.DataFrame) -> pl.DataFrame:
+    """Return ``turns`` written as production text often is, outside ASCII: curly apostrophes
+    and quotes and em dashes in replies and contexts (as assistants write them), and in one user
+    text in ten an accented word.
+
+    The generator writes plain ASCII, and a text with a character outside ASCII can take slower
+    regex paths than an ASCII one: this times those paths on every reply.
+    """
+
+    def typeset(column: str) -> pl.Expr:
+        text = pl.col(column)
+        return (
+            text.str.replace_all("'", "’", literal=True)
+            .str.replace_all(r'"([^"]*)"', "“$1”")
+            .str.replace_all(" - ", " — ", literal=True)
+        )
+
+    accented = pl.int_range(pl.len()) % 10 == 0
+    return turns.with_columns(
+        typeset("reply_text"),
+        typeset("context_text"),
+        pl.when(accented & pl.col("user_text").is_not_null())
+        .then(pl.col("user_text") + " Merci, José — à bientôt.")
+        .otherwise(pl.col("user_text"))
+        .alias("user_text"),
+    )
+
+
 def generated_turns(conversations: int = 100_000, seed: int = 7) -> pl.DataFrame:
     """Return the turns of a seeded generated sample, ingested into a scratch DuckDB file."""
     with tempfile.TemporaryDirectory(prefix="spec-audit-speed-") as work:
@@ -93,14 +122,19 @@ def generated_turns(conversations: int = 100_000, seed: int = 7) -> pl.DataFrame
             con.close()
 
 
-def time_labelling(turns: pl.DataFrame, runs: int = 3, *, distinct: bool = False) -> Speed:
+def time_labelling(
+    turns: pl.DataFrame, runs: int = 3, *, distinct: bool = False, typographic: bool = False
+) -> Speed:
     """Return the timed runs of labelling and judging ``turns`` under the shipped catalog.
 
-    ``distinct``: time on the turns after ``make_distinct`` (no text repeated).
+    ``distinct``: time on the turns after ``make_distinct`` (no text repeated);
+    ``typographic``: after ``make_typographic`` (characters outside ASCII).
     """
     catalog = load_catalog(config.spec_path())
     if distinct:
         turns = make_distinct(turns)
+    if typographic:
+        turns = make_typographic(turns)
     distinct_users = turns["user_text"].n_unique() / max(turns.height, 1)
     seconds, cpu_seconds = [], []
     for _ in range(runs):
@@ -110,14 +144,28 @@ def time_labelling(turns: pl.DataFrame, runs: int = 3, *, distinct: bool = False
         seconds.append(time.perf_counter() - began)
         cpu_seconds.append(time.process_time() - began_cpu)
     reply_bytes = turns["reply_text"].str.len_bytes().mean() or 0.0
-    return Speed(turns.height, float(reply_bytes), seconds, cpu_seconds, distinct, distinct_users)
+    return Speed(
+        turns.height,
+        float(reply_bytes),
+        seconds,
+        cpu_seconds,
+        distinct,
+        typographic,
+        distinct_users,
+    )
 
 
 def measure(
-    conversations: int = 100_000, runs: int = 3, seed: int = 7, *, distinct: bool = False
+    conversations: int = 100_000,
+    runs: int = 3,
+    seed: int = 7,
+    *,
+    distinct: bool = False,
+    typographic: bool = False,
 ) -> Speed:
     """Return the timed runs of labelling and judging the turns of a generated sample."""
-    return time_labelling(generated_turns(conversations, seed), runs, distinct=distinct)
+    turns = generated_turns(conversations, seed)
+    return time_labelling(turns, runs, distinct=distinct, typographic=typographic)
 
 
 def describe(speed: Speed) -> str:
@@ -132,6 +180,7 @@ def describe(speed: Speed) -> str:
         f"{speed.median:,.0f} turns/s median of {len(rates)} runs (min {min(rates):,.0f}, "
         f"max {max(rates):,.0f}) on {speed.turns:,} generated turns "
         + ("with every text made distinct " if speed.distinct else "")
+        + ("and typographic (curly quotes, dashes, accents) " if speed.typographic else "")
         + f"({speed.distinct_user_share:.1%} of user texts distinct; "
         f"replies {speed.reply_bytes_mean:,.0f} bytes on average); target "
         f"{TARGET_TURNS_PER_SECOND:,} turns/s: {speed.median / TARGET_TURNS_PER_SECOND:.1%} of it"
@@ -149,8 +198,20 @@ def main() -> None:
         action="store_true",
         help="make every user, reply and context text distinct before timing (see make_distinct)",
     )
+    parser.add_argument(
+        "--typographic",
+        action="store_true",
+        help="add curly quotes, dashes and accented words before timing (see make_typographic)",
+    )
     args = parser.parse_args()
-    print(describe(measure(args.conversations, args.runs, args.seed, distinct=args.distinct)))
+    speed = measure(
+        args.conversations,
+        args.runs,
+        args.seed,
+        distinct=args.distinct,
+        typographic=args.typographic,
+    )
+    print(describe(speed))
 
 
 if __name__ == "__main__":
