@@ -43,7 +43,9 @@ frame as a whole. Only a text holding a required literal of a category regex can
 (``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
 evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
-each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written.
+each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written,
+except that the request read by ``_read`` is read on its stand-in copy (``copy_form``: ASCII,
+case kept) where the copy can stand for it.
 A text is read in steps, each a column, and each step only on the rows that need it: masking
 only texts with a verb or homonym, tagging only texts with a harm term, the frames only texts
 with a category, and each harm and content regex only on the texts whose folded form holds one
