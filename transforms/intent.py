@@ -43,7 +43,9 @@ frame as a whole. Only a text holding a required literal of a category regex can
 (``transforms.intent_gate``, one Aho-Corasick pass), so only those are read; each distinct text
 (with its system text) is read once, as are the distinct user turns, earlier user lines and
 evidence inputs (the spans are found by ``transforms.intent_evidence``); texts without letters, digits or spaces outside ASCII are searched with the ASCII-only form of
-each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written.
+each regex (``ascii_form``: the same matches, far cheaper to compile), the others as written,
+except that the request read by ``_read`` is read on its stand-in copy (``copy_form``: ASCII,
+case kept) where the copy can stand for it.
 A text is read in steps, each a column, and each step only on the rows that need it: masking
 only texts with a verb or homonym, tagging only texts with a harm term, the frames only texts
 with a category, and each harm and content regex only on the texts whose folded form holds one
@@ -69,7 +71,18 @@ from transforms import intent_content, intent_context, intent_evidence
 from transforms.casefold import fold
 from transforms.intent_content import first_category, within
 from transforms.intent_context import by_distinct
-from transforms.intent_forms import as_written, ascii_form, ascii_words, regex_form
+from transforms.intent_forms import (
+    NoCopyForm,
+    as_written,
+    ascii_form,
+    ascii_words,
+    copy_form,
+    copy_readable,
+    copy_tags,
+    regex_form,
+    search_form,
+    stand_in_copy,
+)
 from transforms.intent_gate import (
     candidate_literals,
     literal_rows,
@@ -184,45 +197,52 @@ def _mask(
 
 
 def _read(
-    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+    lf: pl.LazyFrame,
+    raw: str,
+    out: str,
+    form: Callable[[str], str] = as_written,
+    copy: str | None = None,
 ) -> pl.LazyFrame:
     """Return ``lf`` with ``<out>cat`` and ``<out>intent``: how the text in ``raw`` reads alone.
 
     ``system_text`` is read for a safe (game, fiction) context; scratch columns start with ``out``.
-    ``form`` as in ``has_harm_term``, for the texts in ``raw`` and ``system_text``.
+    ``form`` as in ``has_harm_term``, for the texts in ``raw`` and ``system_text``. ``copy``:
+    the column holding the stand-in copy of ``raw`` (``intent_forms.stand_in_copy``), read
+    with ``form=copy_form`` (on rows where ``copy_readable`` holds); a regex without a copy
+    form, and ``system_text``, are then searched on the original as written.
     """
     limits = thresholds()
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
-    tagging = _rewrite(
-        masked,
-        (
-            (form(pattern(f"harm_{name}")), f"⟦{i}⟧ ${{0}} ⟦/{i}⟧")
-            for i, name in enumerate(CATEGORIES)
-        ),
-    )
+    searched = text if copy is None else pl.col(copy)
+    tagging = _tagging(masked, form)
     # Conditions used by several expressions are columns, searched once. A rewrite, and a test
     # with ``str.contains``, reads every row's string, also where a ``when`` made it null, so the
     # rows a step does not need are set aside (``_on_rows``) rather than nulled.
     frame = lf.collect(engine="in-memory")
     columns = frame.columns
-    frame = frame.with_columns(text.str.contains(form(_masked_words())).alias(f"{out}touched"))
+    frame = frame.with_columns(searched.str.contains(form(_masked_words())).alias(f"{out}touched"))
     # Masking rewrites only the rows with a verb or a homonym, tagging only those with a harm term.
     frame = _on_rows(
         frame,
         f"{out}touched",
-        {f"{out}masked": _mask(text, form, pl.lit(True))},
-        {f"{out}masked": text},
+        {f"{out}masked": _mask(searched, form, pl.lit(True))},
+        {f"{out}masked": searched},
     )
     # Each harm and content regex searches only the rows holding one of its required literals,
     # found for all of them in one pass over the folded text (``transforms.sieve.Sieve``).
     sieve = _sieve()
     gate = partial(sieve.may_match, pl.col(f"{out}gates"))
-    frame = frame.with_columns(sieve.bits(fold(masked)).alias(f"{out}gates")).with_columns(
+    bits = sieve.bits(fold(masked), copy=copy is not None)
+    frame = frame.with_columns(bits.alias(f"{out}gates")).with_columns(
         has_harm_term(masked, form, gate).alias(f"{out}has_harm")
     )
     frame = _on_rows(frame, f"{out}has_harm", {f"{out}tagged": tagging}, {f"{out}tagged": masked})
-    hits = {n: tagged.str.contains(f"⟦{i}⟧", literal=True) for i, n in enumerate(CATEGORIES)}
-    hits["self_harm"] = hits["self_harm"] | text.str.contains(form(pattern("intent_disclosure")))
+    hits = {
+        n: tagged.str.contains(copy_tags(f"⟦{i}⟧", form), literal=True)
+        for i, n in enumerate(CATEGORIES)
+    }
+    disclosure = searched.str.contains(form(pattern("intent_disclosure")))
+    hits["self_harm"] = hits["self_harm"] | disclosure
     frame = frame.with_columns(
         first_category(hits, CATEGORIES).alias(f"{out}rcat"),
         intent_content.category(masked, limits["content_window_chars"], form, gate).alias(
@@ -234,12 +254,24 @@ def _read(
     frame = frame.with_columns(found.alias(f"{out}found"))
     none = pl.lit(None, dtype=pl.String)
     benign = {f"{out}intent": pl.lit("benign"), f"{out}cat": none}
-    read = _frames(frame.filter(pl.col(f"{out}found")).lazy(), raw, out, form)
+    read = _frames(frame.filter(pl.col(f"{out}found")).lazy(), raw, out, form, copy)
     return pl.concat(
         [
             read.select(*columns, *benign),
             frame.lazy().filter(~pl.col(f"{out}found")).select(*columns, **benign),
         ]
+    )
+
+
+def _tagging(masked: pl.Expr, form: Callable[[str], str]) -> pl.Expr:
+    """Return ``masked`` with each harm term wrapped in its category's tags ("⟦3⟧ pipe bomb
+    ⟦/3⟧"), written for ``form`` (``copy_tags``)."""
+    return _rewrite(
+        masked,
+        (
+            (form(pattern(f"harm_{name}")), copy_tags(f"⟦{i}⟧ ${{0}} ⟦/{i}⟧", form))
+            for i, name in enumerate(CATEGORIES)
+        ),
     )
 
 
@@ -255,11 +287,15 @@ def _on_rows(
 
 
 def _frames(
-    lf: pl.LazyFrame, raw: str, out: str, form: Callable[[str], str] = as_written
+    lf: pl.LazyFrame,
+    raw: str,
+    out: str,
+    form: Callable[[str], str] = as_written,
+    copy: str | None = None,
 ) -> pl.LazyFrame:
     """Return ``lf`` (texts with a category, read by ``_read``) with ``<out>cat`` and
     ``<out>intent``: how the frames of the request (what it asks, defence, fiction, definition)
-    read with its category."""
+    read with its category. ``form`` and ``copy`` as in ``_read``."""
     limits = thresholds()
     request_window, defence_window = limits["request_window_chars"], limits["defence_window_chars"]
     # Each harm term is wrapped in its category's tags ("⟦3⟧ pipe bomb ⟦/3⟧"), so the tie regexes
@@ -286,12 +322,22 @@ def _frames(
     attack = pattern("intent_attack") + r"(?:[\s,]+[\w'’-]+){0,3}?[\s,]+" + tag
     definitional = r"^\W*(?:(?:please|so|ok|okay|hey|hi),?\s+)?" + pattern("intent_definitional")
     text, masked, tagged = pl.col(raw), pl.col(f"{out}masked"), pl.col(f"{out}tagged")
+    searched = text if copy is None else pl.col(copy)
+
+    def on_text(regex: str) -> tuple[pl.Expr, str]:
+        return search_form(searched, text, regex, form)
+
     jail = pl.col(f"{out}jail")
-    safe_context = form(pattern("intent_safe_context"))
+    # ``system_text`` has no copy: on the copy its regex is searched as written.
+    system_form = form if copy is None else as_written
+    safe_context = pattern("intent_safe_context")
     system = pl.col("system_text").cast(pl.String).fill_null("")
-    lf = lf.with_columns(
-        text.str.contains(form(pattern("intent_jailbreak"))).alias(f"{out}jail")
-    ).with_columns(
+    safe_text, safe_rx = on_text(safe_context)
+    override_text, override_rx = on_text(pattern("intent_override"))
+    definition_text, definition_rx = on_text(definitional)
+    words_text, words_rx = on_text(r"\S+")
+    jail_text, jail_rx = on_text(pattern("intent_jailbreak"))
+    lf = lf.with_columns(jail_text.str.contains(jail_rx).alias(f"{out}jail")).with_columns(
         (
             tagged.str.contains(form(tied_request))
             | masked.str.contains(form(pattern("intent_operational")))
@@ -303,12 +349,14 @@ def _frames(
             | masked.str.contains(form(pattern("intent_defence_phrase")))
         ).alias(f"{out}defence"),
         tagged.str.contains(form(attack)).alias(f"{out}attack"),
-        text.str.contains(form(pattern("intent_override"))).alias(f"{out}override"),
+        override_text.str.contains(override_rx).alias(f"{out}override"),
         (
-            text.str.contains(form(definitional))
-            & (text.str.count_matches(form(r"\S+")) <= limits["definition_max_words"])
+            definition_text.str.contains(definition_rx)
+            & (words_text.str.count_matches(words_rx) <= limits["definition_max_words"])
         ).alias(f"{out}definitional"),
-        (text.str.contains(safe_context) | system.str.contains(safe_context)).alias(f"{out}safe"),
+        (safe_text.str.contains(safe_rx) | system.str.contains(system_form(safe_context))).alias(
+            f"{out}safe"
+        ),
     )
     c = {n: pl.col(f"{out}{n}") for n in ("rcat", "wants", "method", "defence", "attack")}
     c |= {n: pl.col(f"{out}{n}") for n in ("override", "definitional", "safe")}
@@ -380,6 +428,18 @@ def _may_have_category(texts: pl.DataFrame, column: str) -> pl.Series:
     return folded.to_frame().select(may_match(pl.col(column), *regexes, rows=rows)).to_series()
 
 
+def _read_part(
+    part: pl.DataFrame, keys: list[str], form: Callable[[str], str], copy: str | None
+) -> pl.DataFrame:
+    """Return ``keys`` of ``part`` with how each text reads (``_read`` with ``form``, ``copy``);
+    a regex without a copy form makes the whole part read as written instead."""
+    try:
+        read = _read(part.lazy(), f"{_P}text", f"{_P}r_", form, copy)
+    except NoCopyForm:
+        read = _read(part.lazy(), f"{_P}text", f"{_P}r_", as_written)
+    return read.select(*keys, f"{_P}r_cat", f"{_P}r_intent").collect(engine="in-memory")
+
+
 def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     """Return ``base`` with how the request reads (``u_cat``, ``u_intent``) and, for a continuation,
     how its anchor reads (``a_cat``, ``a_intent``; null for the other turns, which never use them).
@@ -413,20 +473,22 @@ def _read_with_anchor(base: pl.DataFrame, continues: pl.Expr) -> pl.DataFrame:
     distinct = texts.select(keys).unique()
     distinct = distinct.filter(_may_have_category(distinct, f"{_P}text"))
     # Texts without letters, digits or spaces outside ASCII (with their system text) are read
-    # with the ASCII forms of the regexes, the others as written: each form is compiled only if
-    # some text needs it.
-    plain = ascii_words(pl.col(f"{_P}text")) & ascii_words(pl.col("system_text")).fill_null(True)
-    distinct = distinct.with_columns(plain.alias(f"{_P}plain"))
-    parts = [
-        _read(part.lazy(), f"{_P}text", f"{_P}r_", form)
-        .select(*keys, f"{_P}r_cat", f"{_P}r_intent")
-        .collect(engine="in-memory")
-        for part, form in (
-            (distinct.filter(pl.col(f"{_P}plain")), ascii_form),
-            (distinct.filter(~pl.col(f"{_P}plain")), as_written),
-        )
-        if part.height
+    # with the ASCII forms of the regexes; the others on their stand-in copy (``copy_form``)
+    # where it can be read, else as written: each form is compiled only if some text needs it.
+    text, copy = pl.col(f"{_P}text"), f"{_P}copy"
+    plain = ascii_words(text) & ascii_words(pl.col("system_text")).fill_null(True)
+    distinct = distinct.with_columns(
+        plain.alias(f"{_P}plain"), pl.when(~plain).then(stand_in_copy(text)).alias(copy)
+    ).with_columns(
+        (~pl.col(f"{_P}plain") & copy_readable(text, pl.col(copy))).alias(f"{_P}on_copy")
+    )
+    on_copy = distinct.filter(pl.col(f"{_P}on_copy"))
+    routes = [
+        (distinct.filter(pl.col(f"{_P}plain")), ascii_form, None),
+        (on_copy, copy_form, copy),
+        (distinct.filter(~pl.col(f"{_P}plain") & ~pl.col(f"{_P}on_copy")), as_written, None),
     ]
+    parts = [_read_part(part, keys, form, copy) for part, form, copy in routes if part.height]
     none = pl.lit(None, dtype=pl.String)
     empty = distinct.select(*keys, none.alias(f"{_P}r_cat"), none.alias(f"{_P}r_intent"))
     read = texts.join(pl.concat(parts) if parts else empty, on=keys, how="left", nulls_equal=True)

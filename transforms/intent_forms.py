@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 import polars as pl
 
 from transforms.lexicon import ascii_variant
+from transforms.stand_in import stand_in_form, stand_ins
+
+#: The brackets the labeller tags a harm term with ("⟦3⟧ pipe bomb ⟦/3⟧"), and the ASCII control
+#: characters standing for them on the stand-in copy (``copy_form``). Neither control is a
+#: stand-in (``transforms.stand_in``), so a copy holds one only where its text did; a text
+#: holding a bracket or its control is not read on the copy (``copy_readable``).
+COPY_TAGS = {"⟦": "\x12", "⟧": "\x13"}
 
 
 def as_written(regex: str) -> str:
@@ -50,6 +58,78 @@ def ascii_words(text: pl.Expr) -> pl.Expr:
     wide = pl.when(text.str.len_bytes() != text.str.len_chars()).then(text)
     found = wide.str.contains(r"[\w\s--[\x00-\x7F]]").fill_null(False)
     return pl.when(text.is_not_null()).then(~found)
+
+
+class NoCopyForm(Exception):
+    """The regex has no form for the stand-in copy: it is searched on the original text."""
+
+
+def stand_in_copy(text: pl.Expr) -> pl.Expr:
+    r"""Return ``text`` with the stand-ins of ``transforms.stand_in`` for its characters outside
+    ASCII, not lower-cased: the copy ``copy_form`` regexes search, case flags and all.
+
+    >>> pl.DataFrame({"t": ["It’s CAFÉ"]}).select(stand_in_copy(pl.col("t")))["t"].item()
+    'It\x01s CAF_'
+    """
+    return stand_ins(text)
+
+
+def copy_form(regex: str) -> str:
+    r"""Return the form of ``regex`` for the stand-in copy of a text (``stand_in_copy``, on a
+    row where ``copy_readable`` holds): the tag brackets as their controls (``COPY_TAGS``),
+    rewritten for the stand-ins (``stand_in_form``), in its ASCII form (``ascii_form``: the
+    copy holds no character outside ASCII). Raises ``NoCopyForm`` when it has none.
+
+    Case flags are kept: on the copy they see the same letters, since the only characters
+    outside ASCII that match an ASCII letter case-insensitively ("K", Kelvin sign, and "ſ")
+    keep a text off the copy (``copy_readable``).
+
+    >>> copy_form(r"(?i)don’t ⟦\d+⟧")
+    '(?i)don\\x01t \x12[[:digit:]]+\x13'
+    """
+    copied = _copy_form(regex)
+    if copied is None:
+        raise NoCopyForm(regex)
+    return copied
+
+
+@cache
+def _copy_form(regex: str) -> str | None:
+    for bracket, control in COPY_TAGS.items():
+        regex = regex.replace(bracket, control)
+    rewritten = stand_in_form(regex)
+    return None if rewritten is None else ascii_form(rewritten)
+
+
+def copy_tags(text: str, form: Callable[[str], str]) -> str:
+    """Return ``text`` (a tag, or a replacement writing tags) as the texts ``form`` is for hold
+    it: with the controls of ``COPY_TAGS`` on the stand-in copy (``copy_form``)."""
+    if form is not copy_form:
+        return text
+    for bracket, control in COPY_TAGS.items():
+        text = text.replace(bracket, control)
+    return text
+
+
+def copy_readable(text: pl.Expr, copy: pl.Expr) -> pl.Expr:
+    """Return whether ``text`` can be read on its stand-in ``copy`` with ``copy_form``: the copy
+    is ASCII (digits outside ASCII are kept in it) and the text holds no tag bracket nor a
+    control standing for one, nor a character outside ASCII matching an ASCII letter
+    case-insensitively (Kelvin sign, long s)."""
+    brackets = [*COPY_TAGS, *COPY_TAGS.values(), "\u212a", "\u017f"]
+    return (copy.str.len_bytes() == copy.str.len_chars()) & ~text.str.contains_any(brackets)
+
+
+def search_form(
+    text: pl.Expr, original: pl.Expr, regex: str, form: Callable[[str], str]
+) -> tuple[pl.Expr, str]:
+    """Return the text to search for ``regex`` and the regex to search it with: ``text`` in
+    ``form``, or, when ``form`` is ``copy_form`` and the regex has none, the ``original`` text
+    as written."""
+    try:
+        return text, form(regex)
+    except NoCopyForm:
+        return original, regex
 
 
 def holds(text: pl.Expr, regex: str) -> pl.Expr:

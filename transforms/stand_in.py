@@ -106,6 +106,8 @@ def copy_text(folded: str) -> str:
     >>> copy_text("it’s café")
     'it\x01s caf_'
     """
+    if copy_literal(folded) is not None:
+        return folded  # ASCII without a stand-in control: its own copy (``is_plain``)
     return pl.select(stand_ins(pl.lit(folded, dtype=pl.String))).item()
 
 
