@@ -8,9 +8,16 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
 Turns of one conversation are not independent (see ``spec_audit.stats.clustering``): each
-series' counts are first divided by its design effect over the reference days (the Rao–Scott
+series' counts are first divided by its design effect over the whole window (the Rao–Scott
 effective counts), so violations that come in clumps are not read as a shift; a series whose turns
-behave as independent (design effect 1) keeps its counts.
+behave as independent (design effect 1) keeps its counts. The whole window, not the reference days
+alone: a sparse series may have a violation or two in its reference days, each alone in its
+conversation (design effect 1), and then a labeller's false positives two or three turns to a
+conversation in its last days, clumps only the whole window sees. A real shift does not inflate
+the estimate: residuals are centred within each day, so a day's higher rate moves only that day's
+mean residual, and what remains (conversation sizes times the rate change) is outweighed by the
+binomial variance at the pooled rate, which the shift raises too; a large shift lowers the design
+effect a little, never raises it (tests/stats/test_clustering.py, benchmarks/STATS.md (f)).
 
 Each series' CUSUM maxima are turned into p-values by simulation under the null conditional on the
 series' total violations (its sufficient statistic when the rate does not change): the same total
@@ -212,7 +219,8 @@ def detect(
     'shift down', 'no change', 'insufficient data'). A series with fewer than ``min_n``
     applicable turns in its reference days, or none after them, is insufficient data.
     ``design_effect`` (per series, default 1) divides the counts before the CUSUMs run
-    (``spec_audit.stats.clustering``); the reported rates are those of the counts given.
+    (``spec_audit.stats.clustering``; ``change_points`` estimates it over the whole window); the
+    reported rates are those of the counts given.
     """
     k_given = np.atleast_2d(np.asarray(violations, dtype=float))
     n_given = np.atleast_2d(np.asarray(applicable, dtype=float))
@@ -319,7 +327,8 @@ def change_points(
     simulations: int = SIMULATIONS,
     seed: int = 0,
 ) -> pl.DataFrame:
-    """Return the ``change_points`` rows: one per testable clause × model seen in the window."""
+    """Return the ``change_points`` rows: one per testable clause × model seen in the window, each
+    tested on its counts divided by its design effect over the whole window."""
     daily = query(
         con,
         sql("daily_counts"),
@@ -351,7 +360,7 @@ def change_points(
     k[rows, columns] = located["violations"].to_numpy()
     n[rows, columns] = located["applicable"].to_numpy()
     reference = np.array([window.baseline_start <= d <= window.baseline_end for d in days])
-    sums = conversation_sums(con, catalog, window.baseline_start, window.baseline_end)
+    sums = conversation_sums(con, catalog, window.start, window.end)
     effects = series.join(
         design_effects(sums, ["clause_id", "model"]), on=["clause_id", "model"], how="left"
     )["design_effect"].fill_null(1.0)
