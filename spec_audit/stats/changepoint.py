@@ -28,7 +28,12 @@ on the unknown in-control rate: a rate measured on a few reference violations (o
 taken for the truth, as simulating at the estimated p₀ would. The p-value of an observed maximum
 is the share of simulated maxima at least as large; beyond the simulated 90th percentile the tail
 is taken as exponential (peaks over a threshold, mean excess fitted on the simulations), so
-p-values far smaller than 1 / ``simulations`` stay ordered. The two directions are combined as
+p-values far smaller than 1 / ``simulations`` stay ordered. The fitted tail extrapolates beyond
+the simulations but never overrules them: a p-value is at least the share of simulated maxima
+that reached the observed one. That matters for sparse series, whose null is discrete: with one
+violation in all, the largest maximum possible (the violation on the quietest current day) is an
+atom that a share of the simulations hit exactly, which an exponential tail would read as
+vanishingly rare. The two directions are combined as
 2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
 of the window): a change point is reported when q < ``false_alarm``, so the expected share of
 reported change points in series that did not change is at most ``false_alarm`` (default 0.05).
@@ -153,10 +158,12 @@ def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64
     """Return P(simulated maximum ≥ observed) per series (rows of sorted ``null``).
 
     Up to the tail start it is the empirical share (with the observation counted, as in a Monte
-    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess). A null with no spread
-    above u (a sparse series whose simulated maxima take few values) has no tail to fit: there the
-    empirical share holds throughout, so an observation beyond every simulation gets
-    1 / (simulations + 1), not a vanishing tail.
+    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess), but never less than
+    the share of simulations at least as large (without the observation), so the tail extrapolates
+    beyond the simulations and does not overrule them (an atom of a discrete null that simulations
+    hit keeps its probability). A null with no spread above u (a sparse series whose simulated
+    maxima take few values) has no tail to fit: there the empirical share holds throughout, so an
+    observation beyond every simulation gets 1 / (simulations + 1), not a vanishing tail.
     """
     observed = np.asarray(observed, dtype=float)
     simulations = null.shape[1]
@@ -164,17 +171,20 @@ def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64
     empirical = (at_least + 1) / (simulations + 1)
     u, excess, share = _tail_model(null)
     with np.errstate(over="ignore"):
-        tail = share * np.exp(-(observed - u) / excess)
+        tail = np.maximum(share * np.exp(-(observed - u) / excess), at_least / (simulations + 1))
     fitted = (observed > u) & (excess > _FLAT)
     return np.minimum(1.0, np.where(fitted, tail, empirical))
 
 
 def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return per series the maximum whose ``tail_p`` is ``p`` (the threshold at level p)."""
+    """Return per series the maximum whose ``tail_p`` is ``p`` (the threshold at level p): on the
+    fitted tail, and beyond every simulated maximum but the p·(simulations + 1) largest."""
     u, excess, share = _tail_model(null)
     if p >= share:
         return np.quantile(null, 1 - p, axis=1)
-    return u + excess * np.log(share / p)
+    simulations = null.shape[1]
+    allowed = int(np.floor(p * (simulations + 1)))
+    return np.maximum(u + excess * np.log(share / p), null[:, simulations - allowed - 1])
 
 
 def _log_likelihood(k: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
