@@ -184,7 +184,9 @@ def clumped_check(
     rng: np.random.Generator, families: int = 20, size: int = 50, shifted: int = 5
 ) -> list[dict[str, object]]:
     """(f) Turns clumped in conversations: window tests and change points with the design effects
-    estimated from the conversations, against the same tests reading every turn as independent.
+    estimated from the conversations as in production (the baseline and the current days for the
+    window test, the whole window for the change points), against the same tests reading every
+    turn as independent.
 
     Families as in (d), 28 days with the first 21 the reference/baseline, 600 conversations a day
     (about 1,200 turns), the first ``shifted`` series of each family 3 points higher from day 24.
@@ -201,18 +203,23 @@ def clumped_check(
         for _ in range(families):
             counts = clumped_days(rng, p, conversations, rho)
             k, n = counts["violations"], counts["applicable"]
-            effects = {"design effects": day_design_effects(counts, reference),
-                       "independent turns": np.ones(size)}  # fmt: skip
-            deff.append(effects["design effects"])
-            current = day_design_effects(counts, ~reference)
+            # As in production: change points read the design effect over the whole window
+            # (spec_audit.stats.changepoint), the window test each window's own (drift).
+            whole = day_design_effects(counts, np.ones(days, dtype=bool))
+            deff.append(whole)
+            window = {"design effects": (day_design_effects(counts, reference),
+                                         day_design_effects(counts, ~reference)),
+                      "independent turns": (1.0, 1.0)}  # fmt: skip
+            effects = {"design effects": whole, "independent turns": np.ones(size)}
             seed = int(rng.integers(1 << 31))
             for name, effect in effects.items():
                 found[name].append(detect(k, n, reference, seed=seed, design_effect=effect))
                 window_p[name].append(two_proportion(
                     k[:, reference].sum(1), n[:, reference].sum(1),
                     k[:, ~reference].sum(1), n[:, ~reference].sum(1),
-                    design_a=effect, design_b=current if name == "design effects" else 1.0,
+                    design_a=window[name][0], design_b=window[name][1],
                 )["p_value"].to_numpy()[shifted:])  # fmt: skip
+        deff = np.array(deff)
         for name, frames in found.items():
             directions = [f["direction"].to_numpy() for f in frames]
             null_p = np.concatenate([f["p_value"].to_numpy()[shifted:] for f in frames])
@@ -226,7 +233,8 @@ def clumped_check(
                 for d, f in zip(directions, frames, strict=True)
             ])  # fmt: skip
             rows.append({"rate before": p0, "tests read": name,
-                         "mean design effect": float(np.mean(deff)),
+                         "design effect, unshifted": float(deff[:, shifted:].mean()),
+                         "design effect, shifted": float(deff[:, :shifted].mean()),
                          "window A/A false alarms": float((np.concatenate(window_p[name]) < ALPHA).mean()),
                          "change points detected (up)": float(up.mean()),
                          "start within 2 days": float((error <= 2).mean()),
@@ -421,11 +429,13 @@ binomial counts. Here each day has 600 conversations of 1 to 4 turns (the genera
 conversation with its own violation rate (beta, mean the series' rate, intra-conversation
 correlation 0.5); families as in (d) (28 days, the first 21 the baseline and reference, 50 series,
 5 with a 3-point rise from day 24). "design effects" rows divide each series' counts by its
-Rao–Scott design effect estimated from the conversations (`spec_audit.stats.clustering`: the
-baseline days for the baseline window and the change points, the current days for the current
-window); "independent turns" rows read every turn as independent, as the tests did before.
-"window A/A false alarms" is the share of series without a shift whose baseline-vs-current
-z-test (or Fisher) has p < α.
+Rao–Scott design effect estimated from the conversations (`spec_audit.stats.clustering`), as
+production does: the baseline days for the baseline window, the current days for the current
+window, the whole window for the change points; "independent turns" rows read every turn as
+independent, as the tests did before. "design effect, unshifted / shifted" is the mean whole-window
+design effect of the series without and with a shift: residuals are centred within each day, so
+the shift does not inflate it. "window A/A false alarms" is the share of series without a shift
+whose baseline-vs-current z-test (or Fisher) has p < α.
 
 {table(f)}
 

@@ -8,9 +8,16 @@ p₀ + shift and one for a decrease to max(p₀ − shift, p₀ / 2):
     S_t = max(0, S_{t−1} + k_t·log(p₁/p₀) + (n_t − k_t)·log((1 − p₁)/(1 − p₀)))
 
 Turns of one conversation are not independent (see ``spec_audit.stats.clustering``): each
-series' counts are first divided by its design effect over the reference days (the Rao–Scott
+series' counts are first divided by its design effect over the whole window (the Rao–Scott
 effective counts), so violations that come in clumps are not read as a shift; a series whose turns
-behave as independent (design effect 1) keeps its counts.
+behave as independent (design effect 1) keeps its counts. The whole window, not the reference days
+alone: a sparse series may have a violation or two in its reference days, each alone in its
+conversation (design effect 1), and then a labeller's false positives two or three turns to a
+conversation in its last days, clumps only the whole window sees. A real shift does not inflate
+the estimate: residuals are centred within each day, so a day's higher rate moves only that day's
+mean residual, and what remains (conversation sizes times the rate change) is outweighed by the
+binomial variance at the pooled rate, which the shift raises too; a large shift lowers the design
+effect a little, never raises it (tests/stats/test_clustering.py, benchmarks/STATS.md (f)).
 
 Each series' CUSUM maxima are turned into p-values by simulation under the null conditional on the
 series' total violations (its sufficient statistic when the rate does not change): the same total
@@ -21,7 +28,12 @@ on the unknown in-control rate: a rate measured on a few reference violations (o
 taken for the truth, as simulating at the estimated p₀ would. The p-value of an observed maximum
 is the share of simulated maxima at least as large; beyond the simulated 90th percentile the tail
 is taken as exponential (peaks over a threshold, mean excess fitted on the simulations), so
-p-values far smaller than 1 / ``simulations`` stay ordered. The two directions are combined as
+p-values far smaller than 1 / ``simulations`` stay ordered. The fitted tail extrapolates beyond
+the simulations but never overrules them: a p-value is at least the share of simulated maxima
+that reached the observed one. That matters for sparse series, whose null is discrete: with one
+violation in all, the largest maximum possible (the violation on the quietest current day) is an
+atom that a share of the simulations hit exactly, which an exponential tail would read as
+vanishingly rare. The two directions are combined as
 2·min(p_up, p_down). Verdicts use Benjamini–Hochberg q-values over the family (every clause × model
 of the window): a change point is reported when q < ``false_alarm``, so the expected share of
 reported change points in series that did not change is at most ``false_alarm`` (default 0.05).
@@ -146,10 +158,12 @@ def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64
     """Return P(simulated maximum ≥ observed) per series (rows of sorted ``null``).
 
     Up to the tail start it is the empirical share (with the observation counted, as in a Monte
-    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess). A null with no spread
-    above u (a sparse series whose simulated maxima take few values) has no tail to fit: there the
-    empirical share holds throughout, so an observation beyond every simulation gets
-    1 / (simulations + 1), not a vanishing tail.
+    Carlo test); beyond it, tail share × exp(−(observed − u) / mean excess), but never less than
+    the share of simulations at least as large (without the observation), so the tail extrapolates
+    beyond the simulations and does not overrule them (an atom of a discrete null that simulations
+    hit keeps its probability). A null with no spread above u (a sparse series whose simulated
+    maxima take few values) has no tail to fit: there the empirical share holds throughout, so an
+    observation beyond every simulation gets 1 / (simulations + 1), not a vanishing tail.
     """
     observed = np.asarray(observed, dtype=float)
     simulations = null.shape[1]
@@ -157,17 +171,20 @@ def tail_p(observed: ArrayLike, null: NDArray[np.float64]) -> NDArray[np.float64
     empirical = (at_least + 1) / (simulations + 1)
     u, excess, share = _tail_model(null)
     with np.errstate(over="ignore"):
-        tail = share * np.exp(-(observed - u) / excess)
+        tail = np.maximum(share * np.exp(-(observed - u) / excess), at_least / (simulations + 1))
     fitted = (observed > u) & (excess > _FLAT)
     return np.minimum(1.0, np.where(fitted, tail, empirical))
 
 
 def tail_quantile(p: float, null: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return per series the maximum whose ``tail_p`` is ``p`` (the threshold at level p)."""
+    """Return per series the maximum whose ``tail_p`` is ``p`` (the threshold at level p): on the
+    fitted tail, and beyond every simulated maximum but the p·(simulations + 1) largest."""
     u, excess, share = _tail_model(null)
     if p >= share:
         return np.quantile(null, 1 - p, axis=1)
-    return u + excess * np.log(share / p)
+    simulations = null.shape[1]
+    allowed = int(np.floor(p * (simulations + 1)))
+    return np.maximum(u + excess * np.log(share / p), null[:, simulations - allowed - 1])
 
 
 def _log_likelihood(k: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -212,7 +229,8 @@ def detect(
     'shift down', 'no change', 'insufficient data'). A series with fewer than ``min_n``
     applicable turns in its reference days, or none after them, is insufficient data.
     ``design_effect`` (per series, default 1) divides the counts before the CUSUMs run
-    (``spec_audit.stats.clustering``); the reported rates are those of the counts given.
+    (``spec_audit.stats.clustering``; ``change_points`` estimates it over the whole window); the
+    reported rates are those of the counts given.
     """
     k_given = np.atleast_2d(np.asarray(violations, dtype=float))
     n_given = np.atleast_2d(np.asarray(applicable, dtype=float))
@@ -319,7 +337,8 @@ def change_points(
     simulations: int = SIMULATIONS,
     seed: int = 0,
 ) -> pl.DataFrame:
-    """Return the ``change_points`` rows: one per testable clause × model seen in the window."""
+    """Return the ``change_points`` rows: one per testable clause × model seen in the window, each
+    tested on its counts divided by its design effect over the whole window."""
     daily = query(
         con,
         sql("daily_counts"),
@@ -351,7 +370,7 @@ def change_points(
     k[rows, columns] = located["violations"].to_numpy()
     n[rows, columns] = located["applicable"].to_numpy()
     reference = np.array([window.baseline_start <= d <= window.baseline_end for d in days])
-    sums = conversation_sums(con, catalog, window.baseline_start, window.baseline_end)
+    sums = conversation_sums(con, catalog, window.start, window.end)
     effects = series.join(
         design_effects(sums, ["clause_id", "model"]), on=["clause_id", "model"], how="left"
     )["design_effect"].fill_null(1.0)

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from spec_audit.stats.changepoint import change_points, detect
-from spec_audit.stats.clustering import conversation_sums, design_effects
+from spec_audit.stats.clustering import SUMS, conversation_sums, design_effects
 from spec_audit.stats.compare import two_proportion
 from spec_audit.stats.drift import drift_tests
 from spec_audit.stats.window import audit_window
@@ -50,6 +50,34 @@ def test_design_effect_of_clumped_independent_and_constant_conversations() -> No
     effects = design_effects(sums, ["clause_id", "model"]).sort("clause_id")
     assert effects["clause_id"].to_list() == ["by_day", "clumped", "even", "never"]
     assert effects["design_effect"].to_list() == pytest.approx([1.0, 8 / 3, 1.0, 1.0])
+
+
+def clumped_window_effect(after: float, seed: int) -> float:
+    """Return the design effect over 28 days of 600 conversations (1 to 4 turns, each with its own
+    rate: beta, intra-conversation correlation 0.3), the mean rate 0.05, then ``after`` from day 21.
+    """
+    rng = np.random.default_rng(seed)
+    mean = np.where(np.arange(28) < 21, 0.05, after)[:, None]
+    n = rng.integers(1, 5, size=(28, 600))
+    k = rng.binomial(n, rng.beta(mean * 7 / 3, (1 - mean) * 7 / 3, size=n.shape))
+    sums = pl.DataFrame(
+        {"clause_id": "x", "model": "m", "day": np.arange(28), "conversations": 600.0,
+         "applicable": n.sum(1), "violations": k.sum(1),
+         "s_nn": (n * n).sum(1), "s_kk": (k * k).sum(1), "s_kn": (k * n).sum(1)}
+    ).cast({c: pl.Float64 for c in SUMS})  # fmt: skip
+    return design_effects(sums, ["clause_id", "model"])["design_effect"][0]
+
+
+def test_a_shift_in_the_daily_rate_does_not_inflate_the_design_effect() -> None:
+    # Residuals are centred within each day, so a day's higher rate moves only its mean residual;
+    # what is left (conversation sizes x the rate change) is outweighed by the binomial variance
+    # at the pooled rate, which the shift raises too. The design effect stays that of the clumps
+    # (1 + 0.3 x (E n² / E n - 1) = 1.6), and a window holding a shift can be used to estimate it.
+    for seed in range(3):
+        for after in (0.05, 0.08, 0.15):
+            assert clumped_window_effect(after, seed) == pytest.approx(1.6, abs=0.1)
+        # A sixfold rate deflates it a little (the pooled binomial variance grows most).
+        assert clumped_window_effect(0.3, seed) < 1.6
 
 
 def test_conversation_sums_count_applicable_turns_per_conversation(tmp_path: Path) -> None:
@@ -132,19 +160,19 @@ def test_change_point_null_p_values_of_sparse_series_are_calibrated() -> None:
     assert (p <= 0.01).mean() <= 0.01 + 2 * np.sqrt(0.01 * 0.99 / series)
 
 
-def test_drift_tests_and_change_points_read_the_design_effect_from_findings(
-    tmp_path: Path, catalog
-) -> None:
-    # 14 days, 40 two-turn conversations a day on one clause; 8 of them violate on both turns.
+def findings_db(tmp_path: Path, catalog, turns: int, violates: str):
+    """Return an audit database of 14 days, 40 conversations a day of ``turns`` turns on one
+    clause, with findings and clause_metrics; ``violates`` is the SQL condition (on day, the
+    conversation's number i and the turn's number t) for a turn to violate."""
     con = connect(tmp_path / "audit.duckdb")
     con.execute(
-        """
+        f"""
         INSERT INTO findings (turn_id, conversation_id, day, model, surface, spec_id,
                               spec_version, clause_id, kind, verdict)
         SELECT c || ':' || t, c, day, 'm', 'chat', $spec_id, $version, 'avoid_sycophancy',
-               'style', CASE WHEN i < 8 THEN 'violation' ELSE 'compliant' END
+               'style', CASE WHEN {violates} THEN 'violation' ELSE 'compliant' END
         FROM generate_series(DATE '2026-10-01', DATE '2026-10-14', INTERVAL 1 DAY) AS d(day),
-             generate_series(0, 39) AS s(i), generate_series(0, 1) AS u(t),
+             generate_series(0, 39) AS s(i), generate_series(0, {turns - 1}) AS u(t),
              LATERAL (SELECT strftime(day, '%d') || '-' || i AS c)
         """,
         {"spec_id": catalog.spec_id, "version": catalog.version},
@@ -158,6 +186,14 @@ def test_drift_tests_and_change_points_read_the_design_effect_from_findings(
         FROM findings GROUP BY ALL
         """
     )
+    return con
+
+
+def test_drift_tests_and_change_points_read_the_design_effect_from_findings(
+    tmp_path: Path, catalog
+) -> None:
+    # 14 days, 40 two-turn conversations a day on one clause; 8 of them violate on both turns.
+    con = findings_db(tmp_path, catalog, 2, "i < 8")
     window = audit_window(dt.date(2026, 10, 1), dt.date(2026, 10, 14))
     drift = drift_tests(con, catalog, window).filter(pl.col("comparison") == "window")
     # Per day: residuals 1.6 (8 conversations) and -0.4 (32), 40/39 x 25.6 against 80 x 0.16.
@@ -166,3 +202,24 @@ def test_drift_tests_and_change_points_read_the_design_effect_from_findings(
     points = change_points(con, catalog, window)
     assert points["design_effect"].to_list() == pytest.approx([2 * 40 / 39])
     assert points["verdict"].to_list() == ["no change"]
+
+
+def test_change_points_see_clumps_that_only_the_current_days_have(tmp_path: Path, catalog) -> None:
+    # One conversation a day violates: on one of its three turns in the 7 baseline days, on all
+    # three in the 7 current days (a labeller's false positives that come in clumps). The
+    # baseline alone shows no clumping (design effect about 1); the whole window does.
+    con = findings_db(tmp_path, catalog, 3, "i = 0 AND (t = 0 OR day >= DATE '2026-10-08')")
+    window = audit_window(dt.date(2026, 10, 1), dt.date(2026, 10, 14))
+    baseline = conversation_sums(con, catalog, window.baseline_start, window.baseline_end)
+    baseline_effect = design_effects(baseline, ["clause_id", "model"])["design_effect"]
+    assert baseline_effect.to_list() == pytest.approx([1.0], abs=0.01)
+    whole = design_effects(conversation_sums(con, catalog, window.start, window.end), ["model"])
+    points = change_points(con, catalog, window)
+    assert points["design_effect"].to_list() == pytest.approx(whole["design_effect"].to_list())
+    assert points["design_effect"][0] > 2
+    # Read as independent turns (the baseline's design effect), the clumps are a tripled rate.
+    k = np.array([[1] * 7 + [3] * 7])
+    n = np.full((1, 14), 120)
+    reference = np.arange(14) < 7
+    assert detect(k, n, reference)["verdict"].to_list() == ["shift up"]
+    assert points["p_value"][0] > detect(k, n, reference)["p_value"][0]

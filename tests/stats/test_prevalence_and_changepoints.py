@@ -80,11 +80,30 @@ def test_tail_p_is_the_monte_carlo_share_then_an_exponential_tail() -> None:
     p = tail_p([500.0, 500.5], null)
     assert p.tolist() == pytest.approx([502 / 1001, 501 / 1001])  # counts ties, plus one
     u, share = 900.0, TAIL  # the 90th percentile starts the tail; excess over it averages 50.5
-    far = tail_p([u + 50.5, u + 505.0], null)
-    assert far.tolist() == pytest.approx([share * np.exp(-1), share * np.exp(-10)])
+    far = tail_p([990.0, u + 505.0], null)
+    assert far.tolist() == pytest.approx([share * np.exp(-90 / 50.5), share * np.exp(-10)])
     assert far[1] < 1 / 1001  # beyond the simulations, still ordered
-    # The threshold at a level is the inverse of the tail.
+    # The tail never claims less than the share of simulations that reached the observation:
+    # 50 of 1,000 are at least 950.5, where the exponential alone would say 0.1 / e.
+    assert tail_p([u + 50.5], null[:1]).tolist() == pytest.approx([50 / 1001])
+    # The threshold at a level is the inverse of the tail, and beyond the simulations it allows.
     assert tail_quantile(share * np.exp(-10), null) == pytest.approx([u + 505.0] * 2)
+    # At 0.04 the tail alone would put it at 946.3, but 41 simulations reach 960: only beyond 960
+    # are there at most 0.04 x 1,001 of them.
+    assert tail_quantile(0.04, null) == pytest.approx([960.0] * 2)
+    assert tail_p([960.0, 960.5], null).tolist() == pytest.approx([41 / 1001, 40 / 1001])
+
+
+def test_one_violation_on_a_quiet_day_is_not_a_shift() -> None:
+    # A sparse series with a single violation in all, on the quietest current day: the largest
+    # CUSUM maximum its null allows, an atom about 4 / 245 of the simulations hit exactly. Its
+    # p-value is that share (twice, for two directions), not an exponential tail beyond it.
+    n = np.array([[12, 6, 13, 5, 4, 7, 7, 4, 17, 8, 3, 5, 13, 2, 6, 10, 4, 17, 6, 6, 15, 12, 7,
+                   15, 4, 7, 7, 8, 7, 10]])  # fmt: skip
+    k = np.zeros_like(n)
+    k[0, 24] = 1
+    found = detect(k, n, np.arange(30) < 23, seed=0)
+    assert found["p_value"][0] == pytest.approx(2 * 4 / 245, rel=0.5)
 
 
 def test_a_shift_is_dated_where_it_is_likeliest_not_where_chance_drift_began() -> None:
