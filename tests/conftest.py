@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +12,17 @@ from pathlib import Path
 import pytest
 
 SPEC_AUDIT = str(Path(sys.executable).parent / "spec-audit")
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def benchmark_script(name: str):
+    """Return the module of ``benchmarks/<name>.py``, loaded once (scripts are not a package)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):

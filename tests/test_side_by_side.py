@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
 import polars as pl
 
-_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "side_by_side.py"
+from tests.conftest import benchmark_script
 
 REPLIES = [
     "I'm sorry, but I can't help with that request.",
@@ -23,16 +19,8 @@ REPLIES = [
 ]
 
 
-def _side_by_side():
-    spec = importlib.util.spec_from_file_location("side_by_side", _SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["side_by_side"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_contender_counts_the_same_hits_per_lexicon() -> None:
-    bench = _side_by_side()
+    bench = benchmark_script("side_by_side")
     patterns = bench.lexicons()
     reference = bench.with_python(REPLIES, patterns)
     assert sum(reference.values()) >= 5  # the fixture exercises several lexicons

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
-_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "injection_check.py"
-
-
-def _injection_check():
-    spec = importlib.util.spec_from_file_location("injection_check", _SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["injection_check"] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import benchmark_script
 
 
 @pytest.mark.slow
 def test_a_planted_regulated_advice_regression_is_found_dated_and_alone(tmp_path: Path) -> None:
-    check = _injection_check()
+    check = benchmark_script("injection_check")
     scenario = {
         "seed": 4242,
         "conversations": 20000,
@@ -41,7 +31,7 @@ def test_a_planted_regulated_advice_regression_is_found_dated_and_alone(tmp_path
 
 
 def test_expected_change_is_diluted_by_turns_the_injection_does_not_touch() -> None:
-    check = _injection_check()
+    check = benchmark_script("injection_check")
     days, first = 10, 6
     start = check.START
     # Per day: 4 turns of the injected kind and 4 of another kind the clause also applies to,
@@ -87,7 +77,7 @@ def test_expected_change_is_diluted_by_turns_the_injection_does_not_touch() -> N
 
 
 def test_dating_power_grows_with_the_change() -> None:
-    check = _injection_check()
+    check = benchmark_script("injection_check")
     n = np.full(30, 40.0)
     alpha = 0.05 / 60
     big = {"n": n, "p": check.step_rates(30, 12, 0.05, 0.5)}
