@@ -25,14 +25,14 @@ writes it, so a literal with a curly apostrophe or an accent is still found.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import polars as pl
 
 from transforms.casefold import Text, fold_literal
 from transforms.scan import Tree, choose, literal_tree, prune
-from transforms.stand_in import copy_text
+from transforms.stand_in import stand_ins
 
 #: Shortest literal worth a bit: shorter ones occur in most texts and only cost matches.
 MIN_LITERAL = 3
@@ -106,6 +106,16 @@ class Sieve:
         self.literals = sorted(bits)
         self.literal_bits = [bits[literal] for literal in self.literals]
 
+    @cached_property
+    def _in_copy(self) -> tuple[list[str], list[int]]:
+        """Return the literals as a detection copy writes them (``stand_in.stand_ins``, one pass
+        over all of them) with their bits; literals that read alike there join their bits."""
+        written = pl.select(stand_ins(pl.lit(pl.Series(self.literals, dtype=pl.String))))
+        joined: dict[str, int] = {}
+        for literal, bits in zip(written.to_series(), self.literal_bits, strict=True):
+            joined[literal] = joined.get(literal, 0) | bits
+        return sorted(joined), [joined[literal] for literal in sorted(joined)]
+
     def bits(self, folded: pl.Expr, *, copy: bool = False) -> pl.Expr:
         """Return, per row, the bits (UInt64) of the regexes whose literals its folded text holds
         (null where the text is null); ``copy``: the column is a detection copy (stand-ins).
@@ -114,13 +124,7 @@ class Sieve:
         """
         if not self.literals:
             return pl.when(folded.is_not_null()).then(pl.lit(0, dtype=pl.UInt64))
-        literals, literal_bits = self.literals, self.literal_bits
-        if copy:  # two literals may read alike in the copy: their bits are joined
-            joined: dict[str, int] = {}
-            for literal, bits in zip(literals, literal_bits, strict=True):
-                written = copy_text(literal)
-                joined[written] = joined.get(written, 0) | bits
-            literals, literal_bits = sorted(joined), [joined[w] for w in sorted(joined)]
+        literals, literal_bits = self._in_copy if copy else (self.literals, self.literal_bits)
         found = folded.str.extract_many(literals, overlapping=True).list.eval(
             pl.element().replace_strict(literals, literal_bits, return_dtype=pl.UInt64).bitwise_or()
         )

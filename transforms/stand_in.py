@@ -96,21 +96,6 @@ def copy_literal(text: str) -> str | None:
     return text if text.isascii() and not set(text) & set(_CONTROLS) else None
 
 
-@cache
-def copy_text(folded: str) -> str:
-    r"""Return a folded string as it reads in the stand-in copy (``stand_ins``, run by Polars).
-
-    A literal found in a folded text is found, so written, in its copy: a literal pass over
-    copies (``transforms.sieve``) searches for this form.
-
-    >>> copy_text("it’s café")
-    'it\x01s caf_'
-    """
-    if copy_literal(folded) is not None:
-        return folded  # ASCII without a stand-in control: its own copy (``is_plain``)
-    return pl.select(stand_ins(pl.lit(folded, dtype=pl.String))).item()
-
-
 class _NoStandInForm(Exception):
     """The regex tells apart characters that share a stand-in, or spells a stand-in."""
 
