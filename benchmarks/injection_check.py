@@ -21,27 +21,23 @@ Where the clause applies to more turns than the injected kinds (``share`` below 
 audited rate moves by that share of the planted change only, and the power says so. Then the
 verdict and q, and the detected start day against the true day.
 
-Dating is held to its own power, which the drift test's does not imply: for effects the drift
-test finds with power 0.92 (30 days, family level 0.05 / 60), the probability of a change point
-dated within 2 days is 1.00 for a change on day 8 or 14, 0.95–0.97 on day 20, 0.79–0.88 on day 24
-(the second of the 7 current days) and 0.90–0.95 on day 27, at 17 as at 50 applicable turns a day
-(``--dating-table``). ``dating_power`` is that probability for the injection, simulated: the
-audit's daily applicable turns (over the change point's design effect) at the expected daily
-rates, run through ``spec_audit.stats.changepoint.detect``, counting the replicates with p below
-the family level above and a start day within 2 days of the true one. The last lines say how many
-misses chance alone explains: the sum of 1 − power over the injections judged.
+Dating: a regression's start day is the drift test's (``drift_tests.start_day``): the change
+point the CUSUM found in the same direction, else the likeliest day of a rise over the window
+(``spec_audit.stats.changepoint.date_drift``). ``dating_power`` is the simulated probability that
+the likeliest rise lands within 2 days of the true day (the audit's daily applicable turns over
+the change point's design effect, at the expected daily rates); for effects the drift test finds
+with power 0.92 (30 days, family level 0.05 / 60) it is ``--dating-table``'s numbers. The last
+lines say how many misses chance alone explains: the sum of 1 − power and of 1 − dating power
+over the injections judged.
 
 Which other series an injection may move is derived from the generator's per-turn truth
 (``_labels.parquet``) and the audit's findings: a clause × model whose violation rate differs
 between injected and other replies of the injected kinds (or is measured on too few turns) is
 *touched*, like the injected clause itself; every other series is *untouched*, and a discovery
 there counts as false. It exits 1 when an injection with power > 0.9 is not reported as regressed
-with q < 0.05; or when one that is, with dating power > 0.9, has its change point missing or dated
-more than 2 days off; or when those found with dating power ≤ 0.9 are dated within 2 days
-significantly less often, over all scenarios, than their dating powers predict (z < −3, normal
-approximation); or when the discoveries in untouched series (drift verdicts and change points,
-counted separately over all scenarios) are more than the 5% false discovery rate allows
-(one-sided binomial test, p < 0.01).
+with q < 0.05 and a start day within 2 days of the true one, or when the discoveries in untouched
+series (drift verdicts and change points, counted separately over all scenarios) are more than
+the 5% false discovery rate allows (one-sided binomial test, p < 0.01).
 
     PYTHONPATH=. python benchmarks/injection_check.py --scenarios 4 --seed 101
 """
@@ -65,7 +61,7 @@ from scipy import optimize, stats
 
 from spec_audit.sample.catalog import FLAGS, load_catalog
 from spec_audit.sample.injection import injectable_clauses, violation_label
-from spec_audit.stats.changepoint import detect
+from spec_audit.stats.changepoint import likeliest_start
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 10, 1)
@@ -73,9 +69,8 @@ CURRENT_DAYS = 7  # spec_audit.stats.window.CURRENT_DAYS: the audit's current da
 FDR = 0.05
 POWER_REQUIRED = 0.9
 DAYS_OFF = 2
-#: Simulated audits per injection for its dating power, and CUSUM null simulations in each.
-DATING_REPLICATES = 400
-DATING_SIMULATIONS = 400
+#: Simulated audits per injection for its dating power.
+DATING_REPLICATES = 2000
 #: A clause whose violation rate differs by less than this between injected and other replies
 #: of the injected kinds (and is measured on enough turns) is untouched by the injection.
 TOUCH = 0.01
@@ -202,6 +197,7 @@ def planted_change(change: dict[str, object], labels: pl.DataFrame, days: int) -
         )
         .group_by(index=(pl.col("day") - pl.lit(START)).dt.total_days())
         .len()
+        .filter(pl.col("index") < days)
     )
     turns = np.zeros(days)
     turns[replies["index"].to_numpy()] = replies["len"].to_numpy()
@@ -243,7 +239,12 @@ def audited_series(
             .otherwise(pl.col("violated").cast(pl.Float64)),
         )
     )
-    per_day = rows.group_by("index").agg(n=pl.len(), p=pl.col("rate").mean())
+    # A conversation begun late on the last day may have turns past the window: not audited.
+    per_day = (
+        rows.filter(pl.col("index") < days)
+        .group_by("index")
+        .agg(n=pl.len(), p=pl.col("rate").mean())
+    )
     n, p = np.zeros(days), np.zeros(days)
     n[per_day["index"].to_numpy()] = per_day["n"].to_numpy()
     p[per_day["index"].to_numpy()] = per_day["p"].to_numpy()
@@ -263,30 +264,23 @@ def audited_series(
 
 
 def dating_power(
-    series: dict[str, object], true_day: int, design_effect: float, alpha: float, seed: int
+    series: dict[str, object], true_day: int, design_effect: float, seed: int
 ) -> float:
-    """Return the probability that the audit's change point method dates the injection within
-    ``DAYS_OFF`` days and at level ``alpha``: the share of ``DATING_REPLICATES`` simulated daily
-    series (binomial at the expected daily rates, on the daily applicable turns divided by the
-    series' design effect, as the method counts them) with p < ``alpha`` and a start day at most
-    ``DAYS_OFF`` from ``true_day``."""
+    """Return the probability that the audit dates the injection within ``DAYS_OFF`` days by the
+    likeliest day of a rise (``spec_audit.stats.changepoint.likeliest_start``, how a drift
+    regression the CUSUM did not confirm is dated; a confirmed one is dated by the CUSUM, as well
+    or better): the share of ``DATING_REPLICATES`` simulated daily series (binomial at the
+    expected daily rates, on the daily applicable turns divided by the series' design effect)
+    whose likeliest rise is at most ``DAYS_OFF`` from ``true_day``."""
     n, p = series["n"], series["p"]
     if not n.sum():
         return 0.0
     rng = np.random.default_rng(seed)
     effective = np.where(n > 0, np.maximum(np.rint(n / max(design_effect, 1.0)), 1), 0)
     volumes = np.broadcast_to(effective, (DATING_REPLICATES, n.size))
-    k = rng.binomial(volumes.astype(np.int64), np.clip(p, 0, 1))
-    reference = np.arange(n.size) < n.size - CURRENT_DAYS
-    # false_alarm 1: every replicate gets a start day; alpha then judges each on its own p-value.
-    found = detect(
-        k, volumes, reference, false_alarm=1.0, simulations=DATING_SIMULATIONS, seed=seed
-    )
-    start = found["start_index"].fill_null(-(10**6)).to_numpy()
-    dated = (found["p_value"].fill_null(1.0).to_numpy() < alpha) & (
-        np.abs(start - true_day) <= DAYS_OFF
-    )
-    return float(dated.mean())
+    k = rng.binomial(volumes.astype(np.int64), np.clip(p, 0, 1)).astype(float)
+    start = likeliest_start(k, volumes.astype(float), 1, n.size - 1, 1)
+    return float((np.abs(start - true_day) <= DAYS_OFF).mean())
 
 
 def step_rates(days: int, day: int, before: float, after: float) -> np.ndarray:
@@ -319,7 +313,7 @@ def dating_table(days: int, tests: int = 60) -> None:
             for before in (0.05, 0.15):
                 after = effect_for_power(n, day, before, alpha, 0.92)
                 series = {"n": n, "p": step_rates(days, day, before, after)}
-                dated = dating_power(series, day, 1.0, alpha, seed=day)
+                dated = dating_power(series, day, 1.0, seed=day)
                 print(
                     f"{per_day} turns a day, change on day {day} of {days}, {before:.2f} -> "
                     f"{after:.3f}: drift power 0.92, dating power {dated:.3f}"
@@ -342,12 +336,12 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
     """Return the per-injection report and the discoveries in touched and untouched series."""
     drift = con.sql(
         "SELECT clause_id, model_b AS model, a_applicable, a_rate, b_applicable, b_rate, q_value, "
-        "verdict, a_design_effect AS deff_a, b_design_effect AS deff_b, "
+        "verdict, start_day, dated_by, a_design_effect AS deff_a, b_design_effect AS deff_b, "
         "a_applicable / a_design_effect AS a_effective, "
         "b_applicable / b_design_effect AS b_effective FROM drift_tests WHERE comparison = 'window'"
     ).pl()
     changes = con.sql(
-        "SELECT clause_id, model, direction, start_day, q_value AS cp_q, "
+        "SELECT clause_id, model, direction, start_day AS cp_start_day, q_value AS cp_q, "
         "design_effect AS cp_deff FROM change_points"
     ).pl()
     shifts = expected_shifts(con, landing, days)
@@ -381,7 +375,7 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
         }
     ).join(series.drop("expected"), on=["clause_id", "model"], how="left")
     dating = [
-        dating_power(a, row["true_day"], row["cp_deff"] or 1.0, alpha, seed=number)
+        dating_power(a, row["true_day"], row["cp_deff"] or 1.0, seed=number)
         for number, (a, row) in enumerate(zip(audited, injected.iter_rows(named=True), strict=True))
     ]
     p_a = injected["a_rate"].fill_null(0).to_numpy()
@@ -411,7 +405,7 @@ def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str
             "verdict",
             "q_value",
             "direction",
-            "start_day",
+            "cp_start_day",
             "cp_q",
             drift_false=found,
             cp_false=point,
@@ -445,7 +439,6 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     sizes = [int(s) for s in args.sizes.split(",")]
     failures: list[str] = []
-    weak_dating: list[tuple[bool, float]] = []  # (dated within DAYS_OFF, dating power)
     judged: list[tuple[float, float]] = []  # (power, dating power) of injections with power > 0.9
     totals = {"drift_found": 0, "drift_untouched": 0, "cp_found": 0, "cp_untouched": 0}
     pl.Config.set_tbl_width_chars(160)
@@ -470,7 +463,7 @@ def main() -> int:
             print(
                 report.select(
                     "clause_id", "model", "share", "a_rate", "b_rate", "deff_a", "deff_b",
-                    "power", "verdict", "q_value", "true_start", "start_day", "cp_q",
+                    "power", "verdict", "q_value", "true_start", "start_day", "dated_by",
                     "dating_power",
                 ).with_columns(
                     pl.col("share", "a_rate", "b_rate", "deff_a", "deff_b", "power",
@@ -485,12 +478,10 @@ def main() -> int:
                 dated = row["days_off"] is not None and row["days_off"] <= DAYS_OFF
                 if row["verdict"] != "regressed" or row["q_value"] is None or row["q_value"] >= FDR:
                     failures.append(f"{name}: power {row['power']:.2f} but {row['verdict']}")
-                elif row["dating_power"] <= POWER_REQUIRED:
-                    weak_dating.append((dated, row["dating_power"]))
                 elif not dated:
                     failures.append(
-                        f"{name}: change point {row['start_day']} vs true {row['true_start']} "
-                        f"(dating power {row['dating_power']:.2f})"
+                        f"{name}: start day {row['start_day']} ({row['dated_by']}) vs true "
+                        f"{row['true_start']} (dating power {row['dating_power']:.2f})"
                     )
             counts = result["counts"].row(0, named=True)
             for key in totals:
@@ -507,21 +498,8 @@ def main() -> int:
     print(
         f"  judged injections: {len(judged)}; misses expected by chance alone: "
         f"{sum(1 - p for p, _ in judged):.2f} (drift, 1 − power), "
-        f"{sum(1 - d for _, d in judged if d > POWER_REQUIRED):.2f} (dating, 1 − dating power)"
+        f"{sum(1 - d for _, d in judged):.2f} (dating, 1 − dating power)"
     )
-    if weak_dating:
-        # Found but with dating power <= 0.9: each is dated with its own probability, so the count
-        # dated is compared with its expectation (normal approximation of the Poisson binomial).
-        hits = sum(d for d, _ in weak_dating)
-        mean = sum(p for _, p in weak_dating)
-        sd = sum(p * (1 - p) for _, p in weak_dating) ** 0.5
-        z = (hits - mean) / sd if sd else 0.0
-        print(
-            f"  found injections with dating power <= {POWER_REQUIRED}: {hits} of "
-            f"{len(weak_dating)} dated within {DAYS_OFF} days (expected {mean:.1f}, z = {z:.2f})"
-        )
-        if z < -3:
-            failures.append(f"dating: {hits} of {len(weak_dating)} dated, expected {mean:.1f}")
     for family in ("drift", "cp"):
         found, wrong = totals[f"{family}_found"], totals[f"{family}_untouched"]
         p = stats.binomtest(wrong, found, FDR, alternative="greater").pvalue if found else 1.0
@@ -536,7 +514,7 @@ def main() -> int:
         print("\nFAILED:\n  " + "\n  ".join(failures))
         return 1
     print(
-        "\npassed: every injection with power > 0.9 found, and dated where its dating power > 0.9; "
+        "\npassed: every injection with power > 0.9 found and dated within 2 days; "
         "false discoveries within FDR"
     )
     return 0

@@ -169,7 +169,9 @@ CREATE TABLE IF NOT EXISTS drift_tests (
     mde               DOUBLE,              -- minimum detectable increase at these sizes (power 0.8)
     a_design_effect   DOUBLE,              -- A and B counts divided by these before testing (Rao-Scott; 1 = independent turns)
     b_design_effect   DOUBLE,
-    verdict           VARCHAR NOT NULL     -- regressed, improved, no change, insufficient data
+    verdict           VARCHAR NOT NULL,    -- regressed, improved, no change, insufficient data
+    start_day         DATE,                -- window regressions/improvements: since when (first day of the changed rate)
+    dated_by          VARCHAR              -- change point (the CUSUM's, same direction), likeliest day (maximum likelihood)
 );
 
 -- Disparity of reply behaviour across the demographic group a prompt mentions (signal
@@ -226,7 +228,9 @@ CREATE TABLE IF NOT EXISTS change_points (
     start_day         DATE,
     rate_before       DOUBLE,
     rate_after        DOUBLE,
-    verdict           VARCHAR NOT NULL     -- shift up, shift down, no change, insufficient data
+    verdict           VARCHAR NOT NULL,    -- shift up, shift down, no change, insufficient data
+    likeliest_rise_day DATE,               -- maximum-likelihood day of a single rise (fall) over the window,
+    likeliest_fall_day DATE                -- tested or not: dates drift regressions the CUSUM did not confirm
 );
 
 -- Data-quality results (issue #5): one row per expectation (Great Expectations suites in

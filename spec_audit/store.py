@@ -29,6 +29,11 @@ _ADDED_COLUMNS = (
     "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS design_effect DOUBLE",
     "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS a_design_effect DOUBLE",
     "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS b_design_effect DOUBLE",
+    # since when a window regression holds (issue #4)
+    "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS start_day DATE",
+    "ALTER TABLE drift_tests ADD COLUMN IF NOT EXISTS dated_by VARCHAR",
+    "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS likeliest_rise_day DATE",
+    "ALTER TABLE change_points ADD COLUMN IF NOT EXISTS likeliest_fall_day DATE",
 )
 
 #: Test-only hook: ``SPEC_AUDIT_TEST_PAUSE_AT=<point>:<n>`` makes the n-th transaction of the

@@ -62,8 +62,9 @@ def test_asset_graph_has_every_table(defs: dg.Definitions) -> None:
     assert upstream["signals"] == {"turns"}
     assert upstream["findings"] == {"signals"}
     assert upstream["clause_metrics"] == {"findings"}
-    # the design effects of the statistics come from findings (turns clumped in conversations)
-    assert upstream["drift_tests"] == {"clause_metrics", "findings"}
+    # the design effects of the statistics come from findings (turns clumped in conversations);
+    # the change points date the drift tests' regressions
+    assert upstream["drift_tests"] == {"clause_metrics", "findings", "change_points"}
     assert upstream["change_points"] == {"clause_metrics", "findings"}
     assert upstream["disparity_tests"] == {"signals"}
     assert upstream["report_runs"] == {"published_snapshot"}

@@ -2,7 +2,7 @@
 
 Three unpartitioned assets read the daily tables over one audit window (by default the last 28
 days of ``clause_metrics``, the last 7 of them "current") and replace that window's rows. The
-drift asset carries two checks: any regressed clause warns; a regression in a rule-layer clause
+drift asset runs after the change points, which date its regressions, and carries two checks: any regressed clause warns; a regression in a rule-layer clause
 (rules cannot be overridden) is an error that blocks everything downstream, such as reports.
 """
 
@@ -14,8 +14,16 @@ import polars as pl
 from dagster_project.defs.resources import AuditDatabase, SpecCatalog
 from spec_audit.errors import UserError
 from spec_audit.spec.catalog import Catalog
-from spec_audit.stats import AuditWindow, audit_window, latest_window, top_regressions, write_window
+from spec_audit.stats import (
+    AuditWindow,
+    audit_window,
+    latest_window,
+    top_regressions,
+    window_change_points,
+    write_window,
+)
 from spec_audit.stats.changepoint import change_points as find_change_points
+from spec_audit.stats.changepoint import date_drift
 from spec_audit.stats.disparity import disparity_counts
 from spec_audit.stats.disparity import disparity_tests as test_disparity
 from spec_audit.stats.drift import drift_tests as test_drift
@@ -64,7 +72,7 @@ def _window_metadata(window: AuditWindow, catalog: Catalog) -> dict[str, object]
 
 
 @dg.asset(
-    deps=["clause_metrics", "findings"],
+    deps=["clause_metrics", "findings", "change_points"],
     check_specs=[
         dg.AssetCheckSpec(
             "no_regressed_clause",
@@ -86,11 +94,15 @@ def drift_tests(
     database: AuditDatabase,
     spec: SpecCatalog,
 ):
-    """Baseline vs current days per clause × model, and model vs model, with BH q-values and verdicts."""
+    """Baseline vs current days per clause × model, and model vs model, with BH q-values and
+    verdicts; each window regression dated by the window's change points."""
     catalog = spec.load()
     with database.connect() as con:
         window = config.window(con, catalog)
-        frame = test_drift(con, catalog, window, alpha=config.alpha)
+        frame = date_drift(
+            test_drift(con, catalog, window, alpha=config.alpha),
+            window_change_points(con, catalog, window),
+        )
         write_window(con, window, catalog, {"drift_tests": frame})
         top = top_regressions(con, catalog, window, limit=TOP)
     regressed = frame.filter(pl.col("verdict") == "regressed")

@@ -151,9 +151,11 @@ def statistics(
                 f"{row['q_value']:.1g}",
             ]
             if len(models) == 1:
-                cells.append(str(row["start_day"] or "—"))
+                cells.append(_since(row))
             table.add_row(*cells)
         console.print(table)
+        if len(models) == 1 and (frame["dated_by"] == "likeliest day").any():
+            console.print("  ~ the likeliest day of the rise (the CUSUM did not confirm a shift)")
     for row in changes.iter_rows(named=True):
         console.print(
             f"  change point: {row['clause_id']} on {row['model']} shifted {row['direction']} from "
@@ -163,6 +165,13 @@ def statistics(
         console.print(
             "  blocking check failed: a rule-layer clause regressed (no_rule_layer_regression)"
         )
+
+
+def _since(row: dict[str, object]) -> str:
+    """Return a regression's start day, marked ~ when it is the likeliest day, not a change point."""
+    if row["start_day"] is None:
+        return "—"
+    return f"{'~' if row['dated_by'] == 'likeliest day' else ''}{row['start_day']}"
 
 
 def data_quality(results: Sequence[Result]) -> None:

@@ -95,12 +95,14 @@ def summary(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _change(row: dict[str, Any]) -> str:
-    """Return one drift result in words, e.g. "x on m, 4.0% → 6.5% (q 6e-06), baseline days"."""
+    """Return one drift result in words, e.g. "x on m against the baseline days, 4.0% → 6.5%
+    (q 6e-06), since 2026-10-24"."""
     if row["comparison"] == "window":
         where = f"on {row['model_b']} against the baseline days"
     else:
         where = f"from {row['model_a']} to {row['model_b']}"
+    since = f", since {row['start_day']}" if row.get("start_day") else ""
     return (
         f"{row['clause_id']} {where}, {pct(row['a_rate'])} → {pct(row['b_rate'])} "
-        f"(q {_q(row['q_value'])})"
+        f"(q {_q(row['q_value'])}){since}"
     )

@@ -24,7 +24,7 @@ import polars as pl
 
 from spec_audit.spec.catalog import Catalog
 from spec_audit.stats import AuditWindow, audit_window
-from spec_audit.stats.changepoint import FALSE_ALARM, SHIFT, change_points
+from spec_audit.stats.changepoint import FALSE_ALARM, SHIFT, change_points, date_drift
 from spec_audit.stats.compare import MIN_N
 from spec_audit.stats.disparity import disparity_counts, disparity_tests
 from spec_audit.stats.drift import ALPHA, correct, drift_pairs, measured_accuracy, test_family
@@ -106,6 +106,7 @@ def report_statistics(
     changes = change_points(con, catalog, window, min_n=min_n, seed=SEED)
     if models:
         changes = changes.filter(pl.col("model").is_in(list(models)))
+    drift = date_drift(drift, changes)
     counts = disparity_counts(con, window)
     if models:
         # The pooled rows ('*') must pool the selected models only, so they are rebuilt.

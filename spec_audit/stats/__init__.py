@@ -4,7 +4,13 @@
 ``change_points`` for an audit window from ``clause_metrics`` and ``signals``.
 """
 
-from spec_audit.stats.run import run_statistics, shifts, top_regressions, write_window
+from spec_audit.stats.run import (
+    run_statistics,
+    shifts,
+    top_regressions,
+    window_change_points,
+    write_window,
+)
 from spec_audit.stats.window import AuditWindow, audit_window, latest_window
 
 __all__ = [
@@ -14,5 +20,6 @@ __all__ = [
     "run_statistics",
     "shifts",
     "top_regressions",
+    "window_change_points",
     "write_window",
 ]

@@ -194,18 +194,34 @@ def _log_likelihood(k: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[n
 
 
 def likeliest_start(
-    k: NDArray[np.float64], n: NDArray[np.float64], first: ArrayLike, last: ArrayLike
+    k: NDArray[np.float64],
+    n: NDArray[np.float64],
+    first: ArrayLike,
+    last: ArrayLike,
+    direction: ArrayLike = 0,
 ) -> NDArray[np.int64]:
     """Return per series (rows) the day in [first, last] that maximises the likelihood of one rate
-    before it and another from it on."""
+    before it and another from it on.
+
+    ``direction`` (per series or one for all): 1 keeps only the days where the rate from the day
+    on is above the rate before it (a rise), -1 only those where it is below (a fall), 0 any day.
+    A series with no such day gets -1.
+    """
     k_before = np.cumsum(k, axis=1) - k
     n_before = np.cumsum(n, axis=1) - n
-    fit = _log_likelihood(k_before, n_before) + _log_likelihood(
-        k.sum(axis=1, keepdims=True) - k_before, n.sum(axis=1, keepdims=True) - n_before
+    k_after = k.sum(axis=1, keepdims=True) - k_before
+    n_after = n.sum(axis=1, keepdims=True) - n_before
+    fit = _log_likelihood(k_before, n_before) + _log_likelihood(k_after, n_after)
+    first, last, sign = (
+        np.broadcast_to(np.asarray(value), (k.shape[0],)) for value in (first, last, direction)
     )
     day = np.arange(k.shape[1])
-    inside = (day >= np.asarray(first)[:, None]) & (day <= np.asarray(last)[:, None])
-    return np.where(inside, fit, -np.inf).argmax(axis=1)
+    inside = (day >= first[:, None]) & (day <= last[:, None])
+    # Compare rates without dividing: k_after / n_after vs k_before / n_before.
+    rise = np.sign(k_after * n_before - k_before * n_after)
+    inside &= (sign[:, None] == 0) | (rise == sign[:, None])
+    fit = np.where(inside, fit, -np.inf)
+    return np.where(inside.any(axis=1), fit.argmax(axis=1), -1)
 
 
 def detect(
@@ -338,7 +354,13 @@ def change_points(
     seed: int = 0,
 ) -> pl.DataFrame:
     """Return the ``change_points`` rows: one per testable clause × model seen in the window, each
-    tested on its counts divided by its design effect over the whole window."""
+    tested on its counts divided by its design effect over the whole window.
+
+    ``likeliest_rise_day`` and ``likeliest_fall_day`` are every series' likeliest day of a single
+    rise and of a single fall over the window (``likeliest_start``), whether or not the CUSUM found
+    a shift: ``date_drift`` dates a drift test's regression (improvement) by them when the CUSUM
+    did not confirm it.
+    """
     daily = query(
         con,
         sql("daily_counts"),
@@ -379,12 +401,24 @@ def change_points(
         shift=shift, false_alarm=false_alarm, min_n=min_n, simulations=simulations, seed=seed,
         design_effect=effects.to_numpy(),
     )  # fmt: skip
+    likeliest = {
+        f"likeliest_{name}_index": likeliest_start(k, n, 1, len(days) - 1, sign)
+        for name, sign in (("rise", 1), ("fall", -1))
+    }
+    found = found.with_columns(
+        pl.when(pl.lit(index) >= 0).then(pl.lit(index)).alias(name)
+        for name, index in likeliest.items()
+    )
     return (
         pl.concat([series, found], how="horizontal")
         .join(clauses, on="clause_id")
         .with_columns(
-            alarm_day=pl.lit(window.start) + pl.duration(days=pl.col("alarm_index")),
-            start_day=pl.lit(window.start) + pl.duration(days=pl.col("start_index")),
+            *(
+                (pl.lit(window.start) + pl.duration(days=pl.col(f"{name}_index"))).alias(
+                    f"{name}_day"
+                )
+                for name in ("alarm", "start", "likeliest_rise", "likeliest_fall")
+            ),
             spec_id=pl.lit(catalog.spec_id),
             spec_version=pl.lit(catalog.version),
             window_start=pl.lit(window.start),
@@ -394,5 +428,49 @@ def change_points(
             shift=pl.lit(shift),
             false_alarm=pl.lit(false_alarm),
         )
-        .drop("alarm_index", "start_index")
+        .drop("alarm_index", "start_index", *likeliest)
     )
+
+
+#: ``change_points`` columns: the likeliest day of a single rise and of a single fall.
+LIKELIEST = ("likeliest_rise_day", "likeliest_fall_day")
+
+
+def date_drift(drift: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
+    """Return ``drift`` with ``start_day`` and ``dated_by``: since when each window regression (or
+    improvement) holds.
+
+    A window test's verdict says the current days differ from the baseline days. Its start day is
+    the change point the CUSUM found on the same clause × model in the same direction (dated_by
+    'change point'); failing that, the likeliest day of a single rise (regressed) or fall
+    (improved) over the whole window (``likeliest_rise_day``/``likeliest_fall_day`` of
+    ``changes``; dated_by 'likeliest day'): the maximum-likelihood change day, which needs no
+    test of its own once the drift test has established the change at the family's false
+    discovery rate. The CUSUM's own test has less power for a change late in the window (it looks
+    for a shift on any day, the drift test knows where the current days start). ``changes`` needs
+    clause_id, model, direction, start_day and ``LIKELIEST`` (a ``change_points`` frame or the
+    table's rows of the window). Model comparisons and rows without a change have neither.
+    """
+    keyed = changes.select(
+        "clause_id", "direction", "start_day", *LIKELIEST, model_b=pl.col("model")
+    )
+    joined = drift.join(keyed, on=["clause_id", "model_b"], how="left", maintain_order="left")
+    window = pl.col("comparison") == "window"
+    up = window & (pl.col("verdict") == "regressed")
+    down = window & (pl.col("verdict") == "improved")
+    confirmed = (up & (pl.col("direction") == "up")) | (down & (pl.col("direction") == "down"))
+    start = (
+        pl.when(confirmed)
+        .then(pl.col("start_day"))
+        .when(up)
+        .then(pl.col("likeliest_rise_day"))
+        .when(down)
+        .then(pl.col("likeliest_fall_day"))
+    )
+    return joined.with_columns(
+        start_day=start,
+        dated_by=pl.when(confirmed)
+        .then(pl.lit("change point"))
+        .when(start.is_not_null())
+        .then(pl.lit("likeliest day")),
+    ).drop("direction", *LIKELIEST)

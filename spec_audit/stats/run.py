@@ -13,7 +13,12 @@ import duckdb
 import polars as pl
 
 from spec_audit.spec.catalog import Catalog
-from spec_audit.stats.changepoint import FALSE_ALARM, SHIFT, change_points
+from spec_audit.stats.changepoint import (
+    FALSE_ALARM,
+    SHIFT,
+    change_points,
+    date_drift,
+)
 from spec_audit.stats.compare import MIN_N
 from spec_audit.stats.disparity import disparity_counts, disparity_tests
 from spec_audit.stats.drift import ALPHA, drift_tests
@@ -70,16 +75,18 @@ def run_statistics(
     ``baseline``). Needs ``clause_metrics`` (and ``signals`` for disparity) filled for the window.
     """
     window = audit_window(start, end, current_days=current_days, baseline=baseline)
+    changes = change_points(
+        con, catalog, window, shift=shift, false_alarm=false_alarm, min_n=min_n, seed=seed
+    )
+    drift = drift_tests(
+        con, catalog, window, alpha=alpha, min_n=min_n, adjustment=adjustment, seed=seed
+    )
     frames = {
-        "drift_tests": drift_tests(
-            con, catalog, window, alpha=alpha, min_n=min_n, adjustment=adjustment, seed=seed
-        ),
+        "drift_tests": date_drift(drift, changes),
         "disparity_tests": disparity_tests(
             disparity_counts(con, window), window, alpha=alpha, min_n=min_n, seed=seed
         ),
-        "change_points": change_points(
-            con, catalog, window, shift=shift, false_alarm=false_alarm, min_n=min_n, seed=seed
-        ),
+        "change_points": changes,
     }
     return write_window(con, window, catalog, frames)
 
@@ -87,18 +94,13 @@ def run_statistics(
 def top_regressions(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow, limit: int = 10
 ) -> pl.DataFrame:
-    """Return the window's regressed drift tests, largest effect first, with their change points."""
+    """Return the window's regressed drift tests, largest effect first, with their start days."""
     return con.sql(
         """
         SELECT d.comparison, d.clause_id, d.layer, d.model_a, d.model_b,
                d.a_rate, d.b_rate, d.effect, d.effect_low, d.effect_high, d.p_value, d.q_value,
-               d.test, c.start_day
+               d.test, d.start_day, d.dated_by
         FROM drift_tests d
-        LEFT JOIN change_points c
-          ON d.comparison = 'window' AND c.clause_id = d.clause_id AND c.model = d.model_b
-         AND c.spec_id = d.spec_id AND c.spec_version = d.spec_version
-         AND c.window_start = d.window_start AND c.window_end = d.window_end
-         AND c.direction = 'up'
         WHERE d.verdict = 'regressed' AND d.spec_id = $spec_id AND d.spec_version = $spec_version
           AND d.window_start = $start AND d.window_end = $end
         ORDER BY d.effect DESC, d.clause_id, d.model_a, d.model_b
@@ -123,6 +125,26 @@ def shifts(con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow
         WHERE direction IS NOT NULL AND spec_id = $spec_id AND spec_version = $spec_version
           AND window_start = $start AND window_end = $end
         ORDER BY start_day, clause_id, model
+        """,
+        params={
+            "spec_id": catalog.spec_id,
+            "spec_version": catalog.version,
+            "start": window.start,
+            "end": window.end,
+        },
+    ).pl()
+
+
+def window_change_points(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow
+) -> pl.DataFrame:
+    """Return the window's ``change_points`` rows as ``date_drift`` reads them."""
+    return con.sql(
+        """
+        SELECT clause_id, model, direction, start_day, likeliest_rise_day, likeliest_fall_day
+        FROM change_points
+        WHERE spec_id = $spec_id AND spec_version = $spec_version
+          AND window_start = $start AND window_end = $end
         """,
         params={
             "spec_id": catalog.spec_id,

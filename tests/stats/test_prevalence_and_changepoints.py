@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+import polars as pl
 import pytest
 
 from spec_audit.stats.changepoint import (
     TAIL,
     cusum,
+    date_drift,
     detect,
     likeliest_start,
     tail_p,
@@ -117,6 +121,48 @@ def test_a_shift_is_dated_where_it_is_likeliest_not_where_chance_drift_began() -
     found = detect(k, n, np.arange(24) < 16, seed=2)
     assert found["verdict"].to_list() == ["shift up"]
     assert found["start_index"].to_list() == [18]
+
+
+def test_likeliest_start_can_be_held_to_a_rise_or_a_fall() -> None:
+    # A fall on day 2 (10 -> 2 of 40) and a rise on day 6 (2 -> 20 of 40); no day at all for a
+    # series without violations.
+    k = np.array([[10, 10, 2, 2, 2, 2, 20, 20, 20], [0] * 9], dtype=float)
+    n = np.full_like(k, 40.0)
+    assert likeliest_start(k, n, 1, 8, 1).tolist() == [6, -1]
+    assert likeliest_start(k, n, 1, 8, -1).tolist() == [2, -1]
+    # Per series directions; 0 takes the better fit of either.
+    assert likeliest_start(k, n, 1, 8, [-1, 0]).tolist() == [2, 1]
+
+
+def test_a_regression_is_dated_by_its_change_point_or_else_its_likeliest_rise() -> None:
+    day = dt.date(2026, 10, 1)
+    drift = pl.DataFrame(
+        {
+            "comparison": ["window", "window", "window", "window", "model"],
+            "clause_id": ["a", "b", "c", "d", "a"],
+            "model_b": ["m"] * 5,
+            "verdict": ["regressed", "regressed", "improved", "no change", "regressed"],
+        }
+    )
+    changes = pl.DataFrame(
+        {
+            "clause_id": ["a", "b", "c", "d"],
+            "model": ["m"] * 4,
+            "direction": ["up", "down", None, None],
+            "start_day": [day, day, None, None],
+            "likeliest_rise_day": [day + dt.timedelta(1), day + dt.timedelta(2), None, day],
+            "likeliest_fall_day": [None, day, day + dt.timedelta(3), day],
+        }
+    )
+    dated = date_drift(drift, changes)
+    assert dated.columns == [*drift.columns, "start_day", "dated_by"]
+    assert dated.select("clause_id", "start_day", "dated_by").rows() == [
+        ("a", day, "change point"),  # the CUSUM's shift up
+        ("b", day + dt.timedelta(2), "likeliest day"),  # its shift is down: the likeliest rise
+        ("c", day + dt.timedelta(3), "likeliest day"),  # improved: the likeliest fall
+        ("d", None, None),  # no change
+        ("a", None, None),  # model comparisons have no start day
+    ]
 
 
 def test_change_points_control_the_false_discovery_rate_over_the_family() -> None:

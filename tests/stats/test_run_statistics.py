@@ -75,9 +75,9 @@ def test_run_statistics_writes_the_three_tables(db: Path, catalog: Catalog) -> N
     assert moralizing == "insufficient data: every group has the same single outcome"
     window = audit_window(START, END)
     top = top_regressions(con, catalog, window)
-    assert top.select("comparison", "clause_id", "start_day").rows() == [
-        ("model", "assume_best_intentions", None),
-        ("window", "assume_best_intentions", SHIFT_DAY),
+    assert top.select("comparison", "clause_id", "start_day", "dated_by").rows() == [
+        ("model", "assume_best_intentions", None, None),
+        ("window", "assume_best_intentions", SHIFT_DAY, "change point"),
     ]
 
 
