@@ -57,11 +57,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
-from scipy import optimize, stats
+from scipy import stats
 
 from spec_audit.sample.catalog import FLAGS, load_catalog
 from spec_audit.sample.injection import injectable_clauses, violation_label
 from spec_audit.stats.changepoint import likeliest_start
+from spec_audit.stats.compare import power as z_test_power
+from spec_audit.stats.compare import step_for_power
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.date(2026, 10, 1)
@@ -288,20 +290,6 @@ def step_rates(days: int, day: int, before: float, after: float) -> np.ndarray:
     return np.where(np.arange(days) >= day, after, before)
 
 
-def effect_for_power(n: np.ndarray, day: int, before: float, alpha: float, target: float) -> float:
-    """Return the rate after a change on ``day`` that the audit's drift test (baseline vs the last
-    ``CURRENT_DAYS`` days, ``n`` turns a day) finds with power ``target`` at level ``alpha``."""
-    split = n.size - CURRENT_DAYS
-
-    def gap(after: float) -> float:
-        p = step_rates(n.size, day, before, after)
-        a, b = np.average(p[:split], weights=n[:split]), np.average(p[split:], weights=n[split:])
-        sizes = np.array([n[:split].sum()]), np.array([n[split:].sum()])
-        return float(power(np.array([a]), np.array([b]), *sizes, alpha)[0]) - target
-
-    return float(optimize.brentq(gap, before + 1e-3, 1.0))
-
-
 def dating_table(days: int, tests: int = 60) -> None:
     """Print the dating power of changes the drift test finds with power 0.92 (at the family level
     0.05 / ``tests``), by applicable turns a day, change day and baseline rate (the numbers quoted
@@ -309,27 +297,23 @@ def dating_table(days: int, tests: int = 60) -> None:
     alpha = FDR / tests
     for per_day in (17, 50):
         n = np.full(days, float(per_day))
-        for day in (8, 14, 20, days - CURRENT_DAYS + 1, days - 3):
+        for day in (7, 13, 19, days - CURRENT_DAYS, days - CURRENT_DAYS + 1, days - 4):
             for before in (0.05, 0.15):
-                after = effect_for_power(n, day, before, alpha, 0.92)
+                after = step_for_power(n, days - CURRENT_DAYS, day, before, alpha, 0.92)
                 series = {"n": n, "p": step_rates(days, day, before, after)}
                 dated = dating_power(series, day, 1.0, seed=day)
+                current = " (a current day)" if day >= days - CURRENT_DAYS else ""
                 print(
-                    f"{per_day} turns a day, change on day {day} of {days}, {before:.2f} -> "
-                    f"{after:.3f}: drift power 0.92, dating power {dated:.3f}"
+                    f"{per_day} turns a day, change from day {day + 1} of {days}{current}, "
+                    f"{before:.2f} -> {after:.3f}: drift power 0.92, dating power {dated:.3f}"
                 )
 
 
 def power(p_a: np.ndarray, p_b: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, alpha: float):
-    """Return the power of the two-sided pooled two-proportion z-test at level ``alpha``."""
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):  # no turns: power 0
-        pooled = (n_a * p_a + n_b * p_b) / (n_a + n_b)
-        null_se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-        alt_se = np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
-        upper = stats.norm.sf((z * null_se - np.abs(p_b - p_a)) / alt_se)
-        lower = stats.norm.cdf((-z * null_se - np.abs(p_b - p_a)) / alt_se)
-    return np.nan_to_num(upper + lower)
+    """Return the power of the two-sided pooled two-proportion z-test at level ``alpha``
+    (``spec_audit.stats.compare.power``), 0 where a side has no turns."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(z_test_power(p_a, p_b, n_a, n_b, alpha))
 
 
 def assess(con: duckdb.DuckDBPyConnection, landing: Path, days: int) -> dict[str, pl.DataFrame]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import optimize, stats
 
 from spec_audit.stats.intervals import CONFIDENCE, newcombe, rate, z_value
 
@@ -82,6 +82,24 @@ def power(
         return stats.norm.cdf((delta - z * sigma_0) / sigma_1) + stats.norm.cdf(
             (-delta - z * sigma_0) / sigma_1
         )
+
+
+def step_for_power(
+    turns: ArrayLike, split: int, day: int, before: float, alpha: float, target: float
+) -> float:
+    """Return the rate from ``day`` on (``before`` until then) that the window drift test, the
+    days before ``split`` against the rest with ``turns`` applicable turns a day, finds with power
+    ``target`` at level ``alpha`` (a change before ``split`` dilutes the baseline, one after it
+    the current days). Used to size simulated changes (benchmarks)."""
+    turns = np.asarray(turns, dtype=float)
+
+    def gap(after: float) -> float:
+        rates = np.where(np.arange(turns.size) >= day, after, before)
+        a = np.average(rates[:split], weights=turns[:split])
+        b = np.average(rates[split:], weights=turns[split:])
+        return float(power(a, b, turns[:split].sum(), turns[split:].sum(), alpha)) - target
+
+    return float(optimize.brentq(gap, before + 1e-4, 1.0 - 1e-6))
 
 
 def minimum_detectable_effect(
