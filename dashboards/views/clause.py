@@ -88,6 +88,8 @@ st.dataframe(
         "q_value",
         "mde",
         "verdict",
+        "start_day",
+        "dated_by",
     ),
     hide_index=True,
     key="drift_table",
