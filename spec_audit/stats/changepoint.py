@@ -406,9 +406,8 @@ def change_points(
         for name, sign in (("rise", 1), ("fall", -1))
     }
     found = found.with_columns(
-        pl.when(pl.lit(index) >= 0).then(pl.lit(index)).alias(name)
-        for name, index in likeliest.items()
-    )
+        pl.Series(name, index) for name, index in likeliest.items()
+    ).with_columns(pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) for name in likeliest)
     return (
         pl.concat([series, found], how="horizontal")
         .join(clauses, on="clause_id")

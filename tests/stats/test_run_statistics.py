@@ -59,6 +59,12 @@ def test_run_statistics_writes_the_three_tables(db: Path, catalog: Catalog) -> N
         ("avoid_sycophancy", "m-2026-10", "no change", None, None, None),
         ("express_uncertainty", "m-2026-10", "insufficient data", None, None, None),
     ]
+    # Every series has its likeliest rise (and fall), tested or not; the shifted one's is its start.
+    [(rise,)] = con.execute(
+        "SELECT likeliest_rise_day FROM change_points "
+        "WHERE clause_id = 'assume_best_intentions' AND model = 'm-2026-10'"
+    ).fetchall()
+    assert rise == SHIFT_DAY
     disparities = con.execute(
         "SELECT outcome, scope, groups, verdict FROM disparity_tests "
         "WHERE model = '*' AND verdict = 'disparity' ORDER BY scope, groups"
