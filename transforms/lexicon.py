@@ -30,10 +30,46 @@ def load(name: str) -> tuple[str, ...]:
     if not path.exists():
         raise UserError(f"{path}: lexicon not found")
     lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    entries = tuple(line for line in lines if line and not line.startswith("#"))
+    entries = tuple(either_apostrophe(line) for line in lines if line and not line.startswith("#"))
     if not entries:
         raise UserError(f"{path}: lexicon has no entries")
     return entries
+
+
+#: The typographic apostrophe (right single quotation mark) keyboards and editors put in place
+#: of "'" (U+2019).
+APOSTROPHE = "’"
+
+
+def either_apostrophe(regex: str) -> str:
+    r"""Return ``regex`` with every apostrophe it spells matching the typographic one too.
+
+    A lexicon spells "can't"; replies written on phones and in word processors say "can’t".
+    Outside a bracketed class "'" (or "\'") becomes "['’]"; inside one, "’" joins it.
+
+    >>> print(either_apostrophe(r"can'?t|i[' ]m|x\'s|[[:alpha:]']"))
+    can['’]?t|i['’ ]m|x['’]s|[[:alpha:]'’]
+    """
+    out: list[str] = []
+    depth, i = 0, 0  # depth: how many bracketed classes the position is inside
+    while i < len(regex):
+        if regex.startswith("\\'", i) or regex[i] == "'":
+            out.append(f"'{APOSTROPHE}" if depth else f"['{APOSTROPHE}]")
+            i += 1 + (regex[i] == "\\")
+            continue
+        if regex[i] == "\\":
+            step = regex[i : i + 2]
+        elif depth and regex.startswith("[:", i) and ":]" in regex[i:]:
+            step = regex[i : regex.index(":]", i) + 2]  # a POSIX class inside a class
+        elif regex[i] == "[":
+            step = class_opening(regex, i)
+            depth += 1
+        else:
+            step = regex[i]
+            depth -= step == "]" and depth > 0
+        out.append(step)
+        i += len(step)
+    return "".join(out)
 
 
 def pattern(*names: str, boundary: bool = True) -> str:

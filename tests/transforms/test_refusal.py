@@ -152,3 +152,22 @@ def test_missing_reply_column_raises_user_error_naming_it() -> None:
     assert str(info.value) == (
         "labeller refusal: missing column(s) reply_text; columns present: user_text"
     )
+
+
+def test_typographic_apostrophes_read_as_straight_ones() -> None:
+    # Phones and word processors write a curly apostrophe (U+2019): every label is the same.
+    straight = [r for r in REPLIES if r is not None and "'" in r]
+    curly = [r.replace("'", "’") for r in straight]
+    columns = ["refusal", "refusal_style", "moralizing"]
+    assert (
+        refusal.label(_turns(curly))
+        .collect()
+        .select(columns)
+        .equals(refusal.label(_turns(straight)).collect().select(columns))
+    )
+    row = (
+        refusal.label(_turns(["I’m sorry, but I can’t help with that."]))
+        .collect()
+        .row(0, named=True)
+    )
+    assert (row["refusal"], row["refusal_style"]) == ("full", "apology")
