@@ -2,23 +2,29 @@
 
 Run: .venv/bin/python benchmarks/eval.py [--eval ../shared/eval] [--out benchmarks/ACCURACY.md]
      [--floors benchmarks/floors.yaml] [--predictions data/eval/predictions.jsonl]
-     [--speed-conversations 50000] [--speed-runs 3] [--no-speed]
+     [--speed-conversations 50000] [--speed-runs 3] [--no-speed] [--no-typographic]
 This is `make eval`. It runs ``spec_audit.evaluate.evaluate`` (the code of `spec-audit evaluate`)
 over every labelled file in the folder, prints the scores table, writes the predictions and the
 Markdown report (scores with 95% intervals, the published reference numbers beside ours, the gap to
 the issue's targets, labelling speed), and exits 1 when a score is below its floor in floors.yaml.
-A missing folder is skipped with a message (exit 0).
+The floors are checked a second time on a typographic copy of the files (``typographic_copies``:
+curly apostrophes and quotes, em dashes, as phones, word processors and many models write), so a
+labeller that reads only straight quotes fails. A missing folder is skipped with a message (exit 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
+import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,12 +129,53 @@ def _commit() -> str:
     return f"{commit} (with uncommitted changes)" if dirty else commit
 
 
+#: How a message is rewritten for the typographic copy: apostrophes between letters, paired
+#: double quotes, spaced hyphens.
+TYPOGRAPHIC = (
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),
+    (re.compile(r'"([^"\n]{1,300})"'), "\u201c\\1\u201d"),
+    (re.compile(r" - "), " \u2014 "),
+)
+
+
+def typographic(text: str) -> str:
+    """Return ``text`` with typographic apostrophes, quotes and dashes.
+
+    >>> print(typographic("It's " + '"fine" - really'))
+    It’s “fine” — really
+    """
+    for regex, replacement in TYPOGRAPHIC:
+        text = regex.sub(replacement, text)
+    return text
+
+
+def typographic_copies(files: Sequence[Path], folder: Path) -> list[Path]:
+    """Return copies of the labelled ``files`` in ``folder`` with every message's content
+    rewritten by ``typographic`` (labels and other fields unchanged)."""
+    copies = []
+    for path in files:
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            records = [json.loads(line) for line in lines if line.strip()]
+        for record in records:
+            for message in record.get("messages") or []:
+                if isinstance(message, dict) and isinstance(message.get("content"), str):
+                    message["content"] = typographic(message["content"])
+        copy = folder / path.name.removesuffix(".gz")
+        copy.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
+        copies.append(copy)
+    return copies
+
+
 def report(
     evaluation: Evaluation,
     checks: pl.DataFrame,
     speeds: Sequence[Speed],
     seconds: float,
     files: list[Path],
+    typographic_checks: pl.DataFrame | None = None,
 ) -> str:
     """Return ACCURACY.md."""
     settings = load_settings()
@@ -184,6 +231,30 @@ def report(
             f"| {row['key']} {row['metric']} | {row['dataset']} | {sign} {row['target']} | "
             f"{limit} | {shown} | {gap} | {row['verdict']} |"
         )
+    lines += ["", "## The floors on typographic text", ""]
+    if typographic_checks is None:
+        lines.append("Not measured in this run (`--no-typographic`).")
+    else:
+        lines += [
+            "The same files with every message rewritten as phones, word processors and many",
+            "models write (curly apostrophes and quotes, em dashes; `typographic_copies`), scored",
+            "against the same floors:",
+            "",
+            "| metric | data set | floor | plain text | typographic | CI |",
+            "|---|---|---|---|---|---|",
+        ]
+        plain = {
+            (r["key"], r["metric"], r["dataset"]): r["value"] for r in checks.iter_rows(named=True)
+        }
+        for row in typographic_checks.iter_rows(named=True):
+            sign = "≤" if row.get("direction") == "max" else "≥"
+            digits = 0 if row["metric"] == "rows_in_catalog" else 3
+            limit = "—" if row["floor"] is None else f"{sign} {row['floor']}"
+            lines.append(
+                f"| {row['key']} {row['metric']} | {row['dataset']} | {limit} | "
+                f"{_fmt(plain.get((row['key'], row['metric'], row['dataset'])), digits)} | "
+                f"{_fmt(row['value'], digits)} | {row['verdict']} |"
+            )
     lines += ["", "## Published reference numbers beside ours", ""]
     lines += ["| metric | data set | system | value | note |", "|---|---|---|---|---|"]
     scores = evaluation.scores
@@ -269,6 +340,9 @@ def main() -> int:
     parser.add_argument("--speed-conversations", type=int, default=50_000)
     parser.add_argument("--speed-runs", type=int, default=3)
     parser.add_argument("--no-speed", action="store_true", help="skip the speed benchmark")
+    parser.add_argument(
+        "--no-typographic", action="store_true", help="skip the floors on the typographic copy"
+    )
     args = parser.parse_args()
     if not args.eval.is_dir():
         print(f"make eval: {args.eval} not found; skipping the accuracy evaluation")
@@ -286,6 +360,11 @@ def main() -> int:
     print(f"predictions: {args.predictions}")
     floors = yaml.safe_load(args.floors.read_text(encoding="utf-8"))["floors"]
     checks = floor_checks(evaluation, floors)
+    typographic_checks = None
+    if not args.no_typographic:
+        with tempfile.TemporaryDirectory(prefix="eval-typographic-") as folder:
+            copies = typographic_copies(files, Path(folder))
+            typographic_checks = floor_checks(evaluate(copies, catalog), floors)
     speeds: list[Speed] = []
     if not args.no_speed:
         turns = generated_turns(args.speed_conversations)
@@ -295,15 +374,21 @@ def main() -> int:
         ]
         for speed in speeds:
             print(describe(speed))
-    args.out.write_text(report(evaluation, checks, speeds, seconds, files), encoding="utf-8")
+    text = report(evaluation, checks, speeds, seconds, files, typographic_checks)
+    args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
-    failed = checks.filter(pl.col("verdict").is_in(["BELOW FLOOR", "missing"]))
-    for row in failed.iter_rows(named=True):
-        print(
-            f"FAIL {row['key']} {row['metric']} on {row['dataset']}: {_fmt(row['value'])} "
-            f"({row['verdict']}, floor {row['floor']})"
-        )
-    return 1 if failed.height else 0
+    failures = 0
+    for variant, table in (("", checks), (" (typographic text)", typographic_checks)):
+        if table is None:
+            continue
+        failed = table.filter(pl.col("verdict").is_in(["BELOW FLOOR", "missing"]))
+        failures += failed.height
+        for row in failed.iter_rows(named=True):
+            print(
+                f"FAIL {row['key']} {row['metric']} on {row['dataset']}{variant}: "
+                f"{_fmt(row['value'])} ({row['verdict']}, floor {row['floor']})"
+            )
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
