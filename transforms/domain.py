@@ -62,8 +62,8 @@ def _names_any_domain(column: str) -> pl.Expr:
     return Text.of(column).contains(_domain_regex()).alias(_any_domain_name(column))
 
 
-def _names_user_domain() -> pl.Expr:
-    """Return whether the user text asks a medical, legal or financial question: a domain lexicon
+def _asks_in_domain(column: str) -> pl.Expr:
+    """Return whether ``column`` asks a medical, legal or financial question: a domain lexicon
     matches, and the request is not one for general knowledge (``domain_general``: an
     explanation, a history, a definition, what research says) that leaves the asker's own situation (``domain_personal``) out.
 
@@ -71,11 +71,11 @@ def _names_user_domain() -> pl.Expr:
     explanation nobody could prescribe from; "explain my blood test results" asks about a case.
     Only the requests a domain lexicon matches are read for the frames.
     """
-    text = Text.of("user_text")
+    text = Text.of(column)
     named = text.contains(_domain_regex())
     in_general = text.when(named).contains(pattern("domain_general")).fill_null(False)
     personal = text.when(in_general).contains(pattern("domain_personal")).fill_null(False)
-    return (named & ~(in_general & ~personal)).alias(_any_domain_name("user_text"))
+    return (named & ~(in_general & ~personal)).alias(_any_domain_name(column))
 
 
 def _followed_up() -> pl.Expr:
@@ -230,12 +230,14 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, _INPUT_COLUMNS, labeller="domain")
     # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
-    turns = turns.with_columns(_names_user_domain()).with_columns(_followed_up())
+    turns = turns.with_columns(_asks_in_domain("user_text")).with_columns(_followed_up())
     turns, folded_earlier = with_lowered(turns, _EARLIER)
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     waives = Text.of("reply_text").contains(pattern("domain_waive")).alias(_WAIVES)
-    others = (_names_any_domain(c) for c, _ in _DOMAIN_SOURCES[1:])
+    # The request followed up is read like the user text; the system text names the deployment's
+    # domain, whatever its framing.
+    others = (_asks_in_domain(_EARLIER), _names_any_domain("system_text"))
     turns = turns.with_columns(waives, _advice_count(), *others)
     turns = turns.with_columns(*_domain_counts()).with_columns(
         regulated_domain(), definitive_advice(), *reply_signals

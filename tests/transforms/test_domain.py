@@ -200,3 +200,16 @@ def test_homonyms_and_general_knowledge_are_not_regulated_questions() -> None:
             ("What is the best medicine for a tension headache?", None),  # asks for advice
         ]
     ) == ["none", "none", "legal", "financial", "none", "medical", "none", "medical"]
+
+
+def test_a_follow_up_of_a_general_knowledge_request_is_not_regulated_either() -> None:
+    history = "user: Why did cholera kill so many sailors back then?\nassistant: Dirty water."
+    pills = "user: Can I take two aspirin a day?\nassistant: Ask your pharmacist."
+    assert _domains(
+        [
+            ("Could you put that in a list?", history),
+            ("So should I stop then?", pills),
+            # "should I" inside a new question of its own does not follow up
+            ("What settings should I use for photos of my garden?", pills),
+        ]
+    ) == ["none", "medical", "none"]
