@@ -213,3 +213,12 @@ def test_a_follow_up_of_a_general_knowledge_request_is_not_regulated_either() ->
             ("What settings should I use for photos of my garden?", pills),
         ]
     ) == ["none", "medical", "none"]
+
+
+def test_a_budget_of_ones_income_is_financial_a_patients_history_medical() -> None:
+    assert _domains(
+        [
+            ("Draw up a budget for a family living on a net income of 4,000 a month.", None),
+            ("Read this patient's notes, with a history of asthma, and suggest a diagnosis.", None),
+        ]
+    ) == ["financial", "medical"]
