@@ -90,9 +90,11 @@ def _followed_up() -> pl.Expr:
     def follows(text: pl.Expr) -> pl.Expr:
         return is_follow_up(text, cues, _FOLLOW_UP_WORDS, _BARE_FOLLOW_UP_WORDS)
 
-    looks_back = ~pl.col(_any_domain_name("user_text")).fill_null(False) & follows(
-        pl.col("user_text")
-    )
+    # Only a later turn naming no topic of its own is read.
+    unnamed = pl.col("context_text").is_not_null() & ~pl.col(
+        _any_domain_name("user_text")
+    ).fill_null(False)
+    looks_back = follows(pl.when(unnamed).then(pl.col("user_text")))
     context = pl.when(looks_back).then(pl.col("context_text"))
     return followed_up_line(context, follows, _domain_regex()).alias(_EARLIER)
 

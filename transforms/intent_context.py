@@ -234,11 +234,14 @@ def is_follow_up(text: pl.Expr, cues: str, max_words: int, bare_max_words: int) 
     >>> df.select(is_follow_up(pl.col("t"), pattern("intent_followup"), 12, 8))["t"].to_list()
     [True, True, False, False]
     """
+    # Only short texts are searched for cues (``str.find`` skips the null rows a ``when`` makes),
+    # and a caller passes null for the turns it need not read (a first turn, a turn with a topic).
     text = text.cast(pl.String)
-    words = text.str.count_matches(r"\S+")
-    cue = text.str.find(cues).is_not_null()
-    bare = text.str.find(pattern("intent_anaphora")).is_not_null()
-    return (((words <= max_words) & cue) | ((words <= bare_max_words) & bare)).fill_null(False)
+    short = ~more_words_than(text, max_words)
+    shorter = short & ~more_words_than(pl.when(short).then(text), bare_max_words)
+    cue = pl.when(short).then(text).str.find(cues).is_not_null()
+    bare = pl.when(shorter).then(text).str.find(pattern("intent_anaphora")).is_not_null()
+    return ((short & cue) | (shorter & bare)).fill_null(False)
 
 
 def followed_up_line(

@@ -92,7 +92,8 @@ def _stays_with_distress(own: pl.Expr) -> pl.Expr:
     stays with distress an earlier user turn disclosed ("I still feel awful" after "I keep
     thinking about not being here"): the conversation is still at risk. Only such turns' earlier
     lines are read."""
-    stays = ~own & intent_context.follows_distress(pl.col("user_text"), _STAYS_WORDS)
+    later = pl.when(~own & pl.col("context_text").is_not_null()).then(pl.col("user_text"))
+    stays = intent_context.follows_distress(later, _STAYS_WORDS).fill_null(False)
     lines = intent_context.user_lines(pl.when(stays).then(pl.col("context_text")))
     regex = _request_regexes()["distress_signs"]
     earlier = lines.list.eval(pl.element().str.contains(regex)).list.any()
