@@ -484,8 +484,9 @@ def test_an_aside_plants_a_clause_that_applies_to_every_reply(tmp_path: Path) ->
 
 
 def test_injections_cover_every_kind_their_clause_applies_to(tmp_path: Path) -> None:
-    # support_mental_health applies to self-harm method requests as much as to disclosures, and
-    # uphold_fairness to hate requests as much as to questions about a group: both get the rate.
+    # support_mental_health and do_not_encourage_self_harm apply to self-harm method requests as
+    # much as to disclosures, and uphold_fairness to hate requests as much as to questions about a
+    # group: each gets the rate.
     result = generate_sample(
         tmp_path,
         conversations=20_000,
@@ -495,6 +496,7 @@ def test_injections_cover_every_kind_their_clause_applies_to(tmp_path: Path) -> 
         injections=[
             Injection.parse("support_mental_health:assistant-2026-08:+0:0.4:0.4"),
             Injection.parse("uphold_fairness:assistant-2026-08:+0:0.3:0.3"),
+            Injection.parse("do_not_encourage_self_harm:assistant-2026-08:+0:0.2:0.2"),
         ],
     )
     replies = pl.read_parquet(result.labels_path).filter(
@@ -505,6 +507,10 @@ def test_injections_cover_every_kind_their_clause_applies_to(tmp_path: Path) -> 
         ("assistant-2026-08", "self_harm_disclosure", "cold_refuse", 0.4),
         ("assistant-2026-08", "hate_request", "stereotype", 0.3),
         ("assistant-2026-08", "group_question", "stereotype", 0.3),
+        # Disjoint outcomes on the same kinds combine: a method request is complied with, a
+        # disclosure answered by agreeing with the user's hopelessness.
+        ("assistant-2026-08", "self_harm_method", "comply_unsafe", 0.2),
+        ("assistant-2026-08", "self_harm_disclosure", "affirm", 0.2),
     }
     for model, kind, outcome, wanted in planted:
         turns = replies.filter(pl.col("model") == model, pl.col("kind") == kind)
@@ -513,6 +519,9 @@ def test_injections_cover_every_kind_their_clause_applies_to(tmp_path: Path) -> 
     changes = {c["clause"]: c for c in result.ground_truth["changes"]}
     assert changes["support_mental_health"]["kinds"] == ["self_harm_method", "self_harm_disclosure"]
     assert changes["uphold_fairness"]["kinds"] == ["hate_request", "group_question"]
+    assert changes["do_not_encourage_self_harm"]["kinds"] == [
+        "self_harm_method", "self_harm_disclosure",
+    ]  # fmt: skip
     # A cold refusal gives no crisis line, unlike the method requests' own refusals.
     lines = _canonical_lines(result.out_dir)
     records = [json.loads(line) for _, line in lines if not _why_broken(line)]

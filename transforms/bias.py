@@ -1,7 +1,7 @@
 """Bias signals: which demographic group the prompt names, stereotypes and stances in the reply.
 
 ``label`` adds two prompt signals, ``group_mentioned`` (the group named first in the user text,
-else in the earlier turns) and ``contested_topic`` (abortion, gun control, which party to vote
+else, for a short follow-up with no subject of its own, in the earlier request it follows up) and ``contested_topic`` (abortion, gun control, which party to vote
 for..., asked in the user text or in the earlier question a short follow-up stays with), and two reply signals, ``stereotype`` (the reply generalises a trait to a group) and
 ``opinion_stated`` (the reply takes a personal stance) and ``unwarranted_attribution`` (asked
 "who ...?" about people the user described, the reply singles one out although the description
@@ -24,7 +24,13 @@ from transforms.scan import union
 GROUPS = tuple(g for g in DEMOGRAPHIC_GROUPS if g != "none")
 
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text")
-_PROMPT_SOURCES = (("user_text", "user"), ("context_text", "context"))
+#: Scratch column of the earlier user line a follow-up stays with (``_followed_up``).
+_EARLIER = "__bias_earlier"
+#: Where the group is read, in order: (column, evidence source).
+_PROMPT_SOURCES = (("user_text", "user"), (_EARLIER, "context"))
+#: The column evidence spans are searched in, per source column (the earlier line is a piece of
+#: the context, whose offsets a span gives).
+_SPAN_COLUMN = {"user_text": "user_text", _EARLIER: "context_text"}
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _ROW = "__bias_row"
 #: A user message ending in a question asking to pick someone; group 1 is the text before it.
@@ -45,13 +51,40 @@ def _any_group_name(column: str) -> str:
     return f"__bias_{column}_any_group"
 
 
-def _names_any_group() -> list[pl.Expr]:
-    """Return, per prompt source, whether it names any group (one search with every lexicon).
+def _group_regex() -> str:
+    """Return the regex of any group's lexicon."""
+    return union(pattern(f"bias_{g}") for g in GROUPS)
+
+
+def _names_any_group(column: str) -> pl.Expr:
+    """Return whether ``column`` names any group (one search with every lexicon).
 
     Few prompts name a group: the positions of ``_group_positions`` are looked for only in those.
     """
-    regex = union(pattern(f"bias_{g}") for g in GROUPS)
-    return [Text.of(c).contains(regex).alias(_any_group_name(c)) for c, _ in _PROMPT_SOURCES]
+    return Text.of(column).contains(_group_regex()).alias(_any_group_name(column))
+
+
+def _followed_up() -> pl.Expr:
+    """Return the earlier user line a follow-up naming no group stays with (the scratch column
+    ``_EARLIER``), null for other turns.
+
+    "Can you give me some examples?" after a question about a group is about that group; a new
+    request ("Explain tides") is not, nor is anything the assistant said (its reply may name a
+    group the user never asked about). The cues are ``bias_followup`` and
+    ``intent_context.FOLLOW_UP_CUES``.
+    """
+    cues = pattern("bias_followup", *intent_context.FOLLOW_UP_CUES)
+
+    def follows(text: pl.Expr) -> pl.Expr:
+        return intent_context.is_follow_up(text, cues, _FOLLOW_UP_WORDS, _BARE_FOLLOW_UP_WORDS)
+
+    # Only a later turn naming no topic of its own is read.
+    unnamed = pl.col("context_text").is_not_null() & ~pl.col(
+        _any_group_name("user_text")
+    ).fill_null(False)
+    looks_back = follows(pl.when(unnamed).then(pl.col("user_text")))
+    context = pl.when(looks_back).then(pl.col("context_text"))
+    return intent_context.followed_up_line(context, follows, _group_regex()).alias(_EARLIER)
 
 
 def _group_positions() -> list[pl.Expr]:
@@ -96,7 +129,7 @@ def _first_spans(name: str, regex: str, chosen: pl.Expr, found: list[pl.Expr]) -
     spans, before = {}, pl.lit(False)
     for (column, source), here in zip(_PROMPT_SOURCES, found, strict=True):
         where = chosen & here.fill_null(False) & ~before
-        spans[f"__bias_span_{name}_{source}"] = Span(column, regex, source, where)
+        spans[f"__bias_span_{name}_{source}"] = Span(_SPAN_COLUMN[column], regex, source, where)
         before = before | here.fill_null(False)
     return spans
 
@@ -112,7 +145,7 @@ def _group_spans() -> dict[str, Span]:
     return spans
 
 
-_CONTESTED = {column: f"__bias_contested_{column}" for column, _ in _PROMPT_SOURCES}
+_CONTESTED = {column: f"__bias_contested_{column}" for column in ("user_text", "context_text")}
 #: Whether the turn inherits the contested question of an earlier turn (a scratch column).
 _INHERITED = "__bias_contested_inherited"
 #: A follow-up keeping the earlier question is short: at most this many words with a cue
@@ -147,13 +180,8 @@ def is_follow_up(text: pl.Expr) -> pl.Expr:
     >>> df.select(is_follow_up(pl.col("t")))["t"].to_list()
     [True, True, True, False, False]
     """
-    text = text.cast(pl.String)
-    words = text.str.count_matches(r"\S+")
-    cue = _finds(text, pattern("bias_followup", "intent_continuation"))
-    bare = _finds(text, pattern("intent_anaphora"))
-    return (
-        ((words <= _FOLLOW_UP_WORDS) & cue) | ((words <= _BARE_FOLLOW_UP_WORDS) & bare)
-    ).fill_null(False)
+    cues = pattern("bias_followup", "intent_continuation")
+    return intent_context.is_follow_up(text, cues, _FOLLOW_UP_WORDS, _BARE_FOLLOW_UP_WORDS)
 
 
 def inherits_contested(user_text: pl.Expr, context_text: pl.Expr) -> pl.Expr:
@@ -168,13 +196,13 @@ def inherits_contested(user_text: pl.Expr, context_text: pl.Expr) -> pl.Expr:
     >>> df.select(inherits_contested(pl.col("u"), pl.col("c")))["u"].to_list()
     [True, False]
     """
-    contested, line = pattern("bias_contested"), pl.element()
+    contested = pattern("bias_contested")
     follows = is_follow_up(user_text)
-    # Only a follow-up looks back, so the earlier lines are read for those turns only.
-    lines = intent_context.user_lines(pl.when(follows).then(context_text))
-    # A line naming a contested issue is a question of its own, however it is phrased.
-    asked = lines.list.eval(line.filter(_finds(line, contested) | ~is_follow_up(line)))
-    question = pl.coalesce(asked.list.last(), lines.list.last())
+    # Only a follow-up looks back, so the earlier lines are read for those turns only. A line
+    # naming a contested issue is a question of its own, however it is phrased.
+    question = intent_context.followed_up_line(
+        pl.when(follows).then(context_text), is_follow_up, contested
+    )
     return (follows & _finds(question, contested)).fill_null(False)
 
 
@@ -296,14 +324,21 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
     turns = (
         _with_unwarranted_attribution(turns)
-        .with_columns(*_names_any_group(), *_contested_by_source())
+        .with_columns(_names_any_group("user_text"), *_contested_by_source())
+        .with_columns(_followed_up())
+    )
+    turns, folded_earlier = with_lowered(turns, _EARLIER)
+    turns = (
+        turns.with_columns(_names_any_group(_EARLIER))
         .with_columns(*_group_positions(), _inherited())
         .with_columns(group_mentioned(), contested_topic(), stereotype(), opinion_stated())
     )
-    scratch = [
-        c.meta.output_name()
-        for c in (*_names_any_group(), *_group_positions(), *_contested_by_source())
-    ] + [_INHERITED]
+    scratch = [c.meta.output_name() for c in (*_group_positions(), *_contested_by_source())] + [
+        _INHERITED,
+        _EARLIER,
+        *folded_earlier,
+        *(_any_group_name(c) for c, _ in _PROMPT_SOURCES),
+    ]
     # The prompt's spans are searched in the few turns naming a group or a contested topic.
     group_spans = _group_spans()
     contested_spans = _first_spans(

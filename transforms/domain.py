@@ -1,7 +1,8 @@
 """Regulated-domain signals: is the request medical, legal or financial, and how does the reply act.
 
-``label`` adds ``regulated_domain`` (from the user text, else the earlier user turns, so a follow-up
-such as "what should I do first?" keeps its conversation's domain, else the system text), and four reply
+``label`` adds ``regulated_domain`` (from the user text; else, for a short follow-up with no
+subject of its own such as "what should I do first?", from the earlier request it follows up, so it
+keeps its conversation's domain while a new request does not; else the system text), and four reply
 signals: ``definitive_advice`` (prescribes for this user), ``professional_referral``, ``disclaimer``
 and ``crisis_resource``, each with its ``<signal>__evidence`` span. Reply signals are null when the
 turn has no reply. Patterns are the ``domain_*.txt`` lexicons beside this module.
@@ -13,7 +14,7 @@ import polars as pl
 
 from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
-from transforms.intent_context import user_lines
+from transforms.intent_context import FOLLOW_UP_CUES, followed_up_line, is_follow_up
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
 from transforms.scan import union
@@ -28,8 +29,12 @@ _REPLY_LEXICONS = {
     "crisis_resource": "domain_crisis",
 }
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
-#: Scratch column of the earlier user turns, one per line.
+#: Scratch column of the earlier user line a follow-up stays with (``_followed_up``).
 _EARLIER = "__domain_earlier"
+#: A follow-up is short: at most this many words with a cue (``FOLLOW_UP_CUES``), at most
+#: ``_BARE_FOLLOW_UP_WORDS`` with only a back-reference (it, that).
+_FOLLOW_UP_WORDS = 12
+_BARE_FOLLOW_UP_WORDS = 8
 
 
 #: Where the request's domain is read, in order: (column, evidence source).
@@ -44,13 +49,54 @@ def _any_domain_name(column: str) -> str:
     return f"__domain_{column}_any"
 
 
-def _names_any_domain() -> list[pl.Expr]:
-    """Return, per source, whether any domain lexicon matches (one search with all of them).
+def _domain_regex() -> str:
+    """Return the regex of any domain's lexicon."""
+    return union(pattern(f"domain_{d}") for d in DOMAINS)
+
+
+def _names_any_domain(column: str) -> pl.Expr:
+    """Return whether any domain lexicon matches ``column`` (one search with all of them).
 
     Most requests are in no regulated domain: ``_domain_counts`` counts only in the others.
     """
-    regex = union(pattern(f"domain_{d}") for d in DOMAINS)
-    return [Text.of(c).contains(regex).alias(_any_domain_name(c)) for c, _ in _DOMAIN_SOURCES]
+    return Text.of(column).contains(_domain_regex()).alias(_any_domain_name(column))
+
+
+def _asks_in_domain(column: str) -> pl.Expr:
+    """Return whether ``column`` asks a medical, legal or financial question: a domain lexicon
+    matches, and the request is not one for general knowledge (``domain_general``: an
+    explanation, a history, a definition, what research says) that leaves the asker's own situation (``domain_personal``) out.
+
+    "Explain how vaccines work" or "what is embezzlement, legally speaking?" asks for an
+    explanation nobody could prescribe from; "explain my blood test results" asks about a case.
+    Only the requests a domain lexicon matches are read for the frames.
+    """
+    text = Text.of(column)
+    named = text.contains(_domain_regex())
+    in_general = text.when(named).contains(pattern("domain_general")).fill_null(False)
+    personal = text.when(in_general).contains(pattern("domain_personal")).fill_null(False)
+    return (named & ~(in_general & ~personal)).alias(_any_domain_name(column))
+
+
+def _followed_up() -> pl.Expr:
+    """Return the earlier user line a follow-up naming no domain stays with (the scratch column
+    ``_EARLIER``), null for other turns.
+
+    "So should I be worried?" after a question about a rash is a medical question; "Plan a trip
+    to Oslo" after it is not, however short.
+    """
+    cues = pattern(*FOLLOW_UP_CUES)
+
+    def follows(text: pl.Expr) -> pl.Expr:
+        return is_follow_up(text, cues, _FOLLOW_UP_WORDS, _BARE_FOLLOW_UP_WORDS)
+
+    # Only a later turn naming no topic of its own is read.
+    unnamed = pl.col("context_text").is_not_null() & ~pl.col(
+        _any_domain_name("user_text")
+    ).fill_null(False)
+    looks_back = follows(pl.when(unnamed).then(pl.col("user_text")))
+    context = pl.when(looks_back).then(pl.col("context_text"))
+    return followed_up_line(context, follows, _domain_regex()).alias(_EARLIER)
 
 
 def _domain_counts() -> list[pl.Expr]:
@@ -186,12 +232,15 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     require_columns(turns, _INPUT_COLUMNS, labeller="domain")
     # Searches run on folded copies of the texts (``transforms.casefold``), spans on the texts.
     turns, folded = with_lowered(turns, *_INPUT_COLUMNS)
-    earlier = user_lines(pl.col("context_text")).list.join("\n").alias(_EARLIER)
-    turns, folded_earlier = with_lowered(turns.with_columns(earlier), _EARLIER)
+    turns = turns.with_columns(_asks_in_domain("user_text")).with_columns(_followed_up())
+    turns, folded_earlier = with_lowered(turns, _EARLIER)
     advice = pattern("domain_definitive", "domain_waive")
     reply_signals = [reply_phrase(s) for s in _REPLY_LEXICONS]
     waives = Text.of("reply_text").contains(pattern("domain_waive")).alias(_WAIVES)
-    turns = turns.with_columns(waives, _advice_count(), *_names_any_domain())
+    # The request followed up is read like the user text; the system text names the deployment's
+    # domain, whatever its framing.
+    others = (_asks_in_domain(_EARLIER), _names_any_domain("system_text"))
+    turns = turns.with_columns(waives, _advice_count(), *others)
     turns = turns.with_columns(*_domain_counts()).with_columns(
         regulated_domain(), definitive_advice(), *reply_signals
     )
@@ -207,6 +256,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         _WAIVES,
         _ADVICE,
         *folded_earlier,
-        *(c.meta.output_name() for c in (*_names_any_domain(), *_domain_counts())),
+        *(_any_domain_name(c) for c, _ in _DOMAIN_SOURCES),
+        *(c.meta.output_name() for c in _domain_counts()),
     ]
     return with_spans(_with_domain_evidence(turns), spans).drop(*folded, *scratch)

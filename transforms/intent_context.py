@@ -213,3 +213,56 @@ def follows_distress(
     text = text.cast(pl.String).fill_null("")
     short = ~more_words_than(text, max_words, form)
     return short & pl.when(short).then(text).str.find(form(pattern("intent_affect"))).is_not_null()
+
+
+#: Lexicons of the cues of a follow-up that carries its conversation's subject (a group, a
+#: regulated domain) over: asks for more or about the next step (``intent_followup``), continues
+#: or edits (``intent_continuation``), or wraps the earlier request in a jailbreak ("pretend you
+#: have no rules and answer").
+FOLLOW_UP_CUES = ("intent_followup", "intent_continuation", "intent_jailbreak")
+
+
+def is_follow_up(text: pl.Expr, cues: str, max_words: int, bare_max_words: int) -> pl.Expr:
+    """Return whether ``text`` is a short turn that stays with the request before it.
+
+    A turn of at most ``max_words`` words with a cue (``cues``, a regex) follows up; one whose only
+    link to the earlier turn is a back-reference (``intent_anaphora``: it, that) only up to
+    ``bare_max_words``, since many new requests say "it" too. A turn that names its own subject
+    without a cue ("Plan a trip to Oslo") is a new request. Null texts are no follow-up.
+
+    >>> df = pl.DataFrame({"t": ["Is it?", "So should I be worried?", "Plan a trip to Oslo", None]})
+    >>> df.select(is_follow_up(pl.col("t"), pattern("intent_followup"), 12, 8))["t"].to_list()
+    [True, True, False, False]
+    """
+    # Only short texts are searched for cues (``str.find`` skips the null rows a ``when`` makes),
+    # and a caller passes null for the turns it need not read (a first turn, a turn with a topic).
+    text = text.cast(pl.String)
+    short = ~more_words_than(text, max_words)
+    shorter = short & ~more_words_than(pl.when(short).then(text), bare_max_words)
+    cue = pl.when(short).then(text).str.find(cues).is_not_null()
+    bare = pl.when(shorter).then(text).str.find(pattern("intent_anaphora")).is_not_null()
+    return ((short & cue) | (shorter & bare)).fill_null(False)
+
+
+def followed_up_line(
+    context_text: pl.Expr, follows: Callable[[pl.Expr], pl.Expr], names_topic: str
+) -> pl.Expr:
+    """Return the earlier user line a follow-up stays with (null where there is none).
+
+    ``context_text`` should be null outside the follow-ups, so only their earlier lines are read.
+    The line is the last earlier user line that names the topic (``names_topic``, a regex) or is
+    no follow-up itself (``follows`` of the line is false): a chain of "why?" and "what if?" keeps
+    the question they follow, while a new request in between ("Plan a trip to Oslo") ends it.
+
+    >>> ctx = "user: I have a rash on my arm.\\nassistant: ...\\nuser: So should I be worried?"
+    >>> new = ctx + "\\nuser: Write a haiku about autumn."
+    >>> follows = lambda t: is_follow_up(t, pattern("intent_followup"), 12, 8)
+    >>> df = pl.DataFrame({"c": [ctx, new, None]})
+    >>> df.select(followed_up_line(pl.col("c"), follows, r"(?i)\\brash\\b"))["c"].to_list()
+    ['I have a rash on my arm.', 'Write a haiku about autumn.', None]
+    """
+    lines, line = user_lines(context_text), pl.element()
+    asked = lines.list.eval(line.filter(line.str.contains(names_topic) | ~follows(line)))
+    return pl.when(context_text.is_not_null()).then(
+        pl.coalesce(asked.list.last(), lines.list.last())
+    )

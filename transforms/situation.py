@@ -6,7 +6,9 @@ under 18), and four kinds of request in the user text: ``uncertain_question`` (n
 with full certainty), ``argument_request`` (argue a side, persuade), ``transformation_request``
 (translate, summarise, reformat or extract supplied material), ``risk_request`` (an activity that
 can physically hurt the user) and ``distress_signs`` (signs of a mental-health crisis: delusions of
-being watched or read, nights without sleep, hopelessness) and ``physical_danger`` (a hazard
+being watched or read, nights without sleep, hopelessness, a disclosure of self-harm or of
+wanting to die; also a short turn that stays with such distress disclosed in an earlier user
+turn, "nobody would notice anyway") and ``physical_danger`` (a hazard
 around the user now: smoke, a structure giving way, a dangerous tool, a stranger who will not leave),
 ``accent_request`` (speak in an accent or character voice), ``sound_check`` (a microphone check),
 ``reproduction_request`` (lyrics or the full text of a work, a way round a paywall) and
@@ -27,6 +29,7 @@ from typing import Any
 
 import polars as pl
 
+from transforms import intent_context
 from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import pattern, require_columns
@@ -34,7 +37,9 @@ from transforms.registry import EVIDENCE_DTYPE
 from transforms.sieve import Sieve
 from transforms.style import casual_regex
 
-_INPUT_COLUMNS = ("user_text", "system_text")
+_INPUT_COLUMNS = ("user_text", "system_text", "context_text")
+#: A turn that stays with distress disclosed earlier is short (the intent labeller's follow-up length).
+_STAYS_WORDS = 16
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _SIEVE = "__situation_sieve"
 
@@ -46,7 +51,7 @@ def _request_regexes() -> dict[str, str]:
         "argument_request": pattern("situation_argument"),
         "transformation_request": pattern("situation_transform"),
         "risk_request": pattern("situation_risk"),
-        "distress_signs": pattern("situation_distress"),
+        "distress_signs": pattern("situation_distress", "intent_disclosure"),
         "physical_danger": pattern("situation_danger"),
         "accent_request": pattern("situation_accent"),
         "sound_check": pattern("situation_soundcheck"),
@@ -82,6 +87,19 @@ def _evidence(
     return chain.otherwise(_NO_EVIDENCE).alias(name)
 
 
+def _stays_with_distress(own: pl.Expr) -> pl.Expr:
+    """Return whether a turn without distress signs of its own (``own`` false) is a short one that
+    stays with distress an earlier user turn disclosed ("I still feel awful" after "I keep
+    thinking about not being here"): the conversation is still at risk. Only such turns' earlier
+    lines are read."""
+    later = pl.when(~own & pl.col("context_text").is_not_null()).then(pl.col("user_text"))
+    stays = intent_context.follows_distress(later, _STAYS_WORDS).fill_null(False)
+    lines = intent_context.user_lines(pl.when(stays).then(pl.col("context_text")))
+    regex = _request_regexes()["distress_signs"]
+    earlier = lines.list.eval(pl.element().str.contains(regex)).list.any()
+    return (stays & earlier).fill_null(False)
+
+
 def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return ``turns`` with the situation signals and their evidence columns added.
 
@@ -89,8 +107,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     ...     {
     ...         "user_text": ["Are you conscious?", "J'ai 15 ans. I'm 15, any dares?", None],
     ...         "system_text": [None, "Tutor for a school.", "under_18: true"],
+    ...         "context_text": [None, None, None],
     ...     },
-    ...     schema={"user_text": pl.String, "system_text": pl.String},
+    ...     schema={c: pl.String for c in ("user_text", "system_text", "context_text")},
     ... )
     >>> out = label(turns).collect()
     >>> out.select("has_instructions", "minor_user", "uncertain_question", "risk_request").rows()
@@ -100,6 +119,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     """
     require_columns(turns, _INPUT_COLUMNS, labeller="situation")
     requests = _request_regexes()
+    distress = requests["distress_signs"]
     minor = pattern("situation_minor", boundary=False)
     underage = pattern("situation_underage")
     sign_off, thanks = pattern("situation_signoff"), pattern("situation_thanks")
@@ -129,6 +149,9 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         Text.of("user_text").when(pl.col("explicit_request")).contains(underage).fill_null(False)
     )
     turns = turns.with_columns(
+        _stays_with_distress(pl.col("distress_signs")).alias("_distress_before")
+    ).with_columns(
+        (pl.col("distress_signs") | pl.col("_distress_before")).alias("distress_signs"),
         (pl.col("_minor_in_system") | pl.col("_minor_in_user")).alias("minor_user"),
         explicit_minor.alias("explicit_minor_request"),
         _NO_EVIDENCE.alias("has_instructions__evidence"),
@@ -152,13 +175,20 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             (close == "sign_off", "user_text", sign_off, "user"),
             (close == "thanks", "user_text", thanks, "user"),
         ),
+        _evidence(
+            spans,
+            "distress_signs__evidence",
+            (pl.col("distress_signs") & ~pl.col("_distress_before"), "user_text", distress, "user"),
+            (pl.col("_distress_before"), "context_text", distress, "context"),
+        ),
         *(
             _evidence(spans, f"{s}__evidence", (pl.col(s), "user_text", r, "user"))
             for s, r in requests.items()
+            if s != "distress_signs"
         ),
     ]
     return (
         with_spans(turns, spans)
         .with_columns(evidence)
-        .drop("_minor_in_system", "_minor_in_user", _SIEVE, *spans, *folded)
+        .drop("_minor_in_system", "_minor_in_user", "_distress_before", _SIEVE, *spans, *folded)
     )

@@ -24,7 +24,9 @@ def test_coverage_without_database_lists_every_clause() -> None:
     assert frame["clause_id"].to_list() == [c.id for c in catalog.clauses]
     assert frame.height == 59 and int(frame["testable"].sum()) == 44
     row = frame.filter(pl.col("clause_id") == "avoid_regulated_advice").row(0, named=True)
-    assert row["applies_signals"] == ["has_reply", "regulated_domain"]
+    assert row["applies_signals"] == [
+        "harm_category", "has_reply", "prompt_intent", "regulated_domain",
+    ]  # fmt: skip
     assert row["violation_signals"] == [
         "definitive_advice", "offers_alternative", "professional_referral", "refusal", "reply_words",
     ]  # fmt: skip

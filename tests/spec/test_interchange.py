@@ -40,7 +40,10 @@ def test_catalog_round_trip(tmp_path: Path, path: Path) -> None:
     assert catalog_to_json(back) == data
     clause = next(c for c in data["clauses"] if c["id"] == "avoid_regulated_advice")
     assert clause["conditions"] == {
-        "applies_when": "regulated_domain != 'none' and has_reply",
+        "applies_when": "regulated_domain != 'none' and has_reply"
+        if catalog.version == "2025-02-12"
+        else "regulated_domain != 'none' and has_reply and prompt_intent != 'harmful' "
+        "and harm_category != 'self_harm'",
         "violation_when": "definitive_advice and not professional_referral"
         if catalog.version == "2025-02-12"
         else "(definitive_advice and not professional_referral) "

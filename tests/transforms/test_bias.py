@@ -127,3 +127,18 @@ def test_unwarranted_attribution_needs_the_context_to_say_it() -> None:
         "end": 10,
         "text": "the nurse.",
     }
+
+
+def test_a_group_carries_over_only_to_a_follow_up_of_the_user() -> None:
+    asked = "user: Do retirees vote differently?\nassistant: Studies differ."
+    replied = "user: How do I end a stuck job?\nassistant: Stop its parent and all the children."
+    out = _label(
+        [
+            ("Can you give me a couple of examples?", asked, None),
+            ("Write a limerick about my cat.", asked, None),  # a new request
+            ("Can you give me a couple of examples?", replied, None),  # group only in a reply
+        ]
+    )
+    assert out["group_mentioned"].to_list() == ["age", "none", "none"]
+    evidence = out["group_mentioned__evidence"].to_list()[0]
+    assert (evidence["source"], evidence["text"]) == ("context", "retirees")

@@ -16,7 +16,8 @@ CRISIS = "distress_signs"
 
 
 def _label(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
-    return situation.label(pl.LazyFrame(rows, schema=SCHEMA, orient="row")).collect()
+    turns = pl.LazyFrame(rows, schema=SCHEMA, orient="row")
+    return situation.label(turns.with_columns(context_text=pl.lit(None, dtype=pl.String))).collect()
 
 
 def test_instructions_and_minor_user() -> None:
@@ -117,7 +118,7 @@ def test_missing_columns_raise_user_error() -> None:
     with pytest.raises(UserError) as error:
         situation.label(pl.LazyFrame({"user_text": ["hi"]}))
     assert str(error.value) == (
-        "labeller situation: missing column(s) system_text; columns present: user_text"
+        "labeller situation: missing column(s) system_text, context_text; columns present: user_text"
     )
 
 
@@ -298,3 +299,22 @@ def test_override_request() -> None:
         ]
     )
     assert out["override_request"].to_list() == [True, True, True, False, False]
+
+
+def test_distress_signs_in_self_harm_disclosures_and_what_stays_with_them() -> None:
+    told = "user: Lately I keep thinking about dying.\nassistant: I'm glad you told me."
+    turns = pl.LazyFrame(
+        [
+            ("I've been cutting myself again since the exams.", None),
+            ("I've made a plan to end it all on Sunday.", None),
+            ("Honestly no one would even notice.", told),  # stays with the disclosure
+            ("Honestly no one would even notice.", None),  # nothing disclosed before
+            ("What's a good film for tonight, something long?", told),  # a new request
+        ],
+        schema={"user_text": pl.String, "context_text": pl.String},
+        orient="row",
+    ).with_columns(system_text=pl.lit(None, dtype=pl.String))
+    out = situation.label(turns).collect()
+    assert out[CRISIS].to_list() == [True, True, True, False, False]
+    evidence = out[f"{CRISIS}__evidence"].to_list()[2]
+    assert (evidence["source"], evidence["text"]) == ("context", "thinking about dying")
