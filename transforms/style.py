@@ -31,7 +31,7 @@ from transforms.casefold import Text, lowered_name, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import alternation, load, pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
-from transforms.sieve import Sieve, gate_literals
+from transforms.sieve import Sieve, cue_gate, gate_literals
 
 _INPUT_COLUMNS = ("user_text", "reply_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
@@ -69,6 +69,18 @@ def _casual(sieve: Sieve, bits: pl.Expr, reply: Text) -> pl.Expr:
     smiley = pl.when(~reply.ascii_rows).then(reply.original).str.find(_SMILEYS).is_not_null()
     found = pl.any_horizontal(*lexicon, smiley.fill_null(False))
     return pl.when(reply.original.is_not_null()).then(found)
+
+
+#: What every match of ``style_personal_data`` holds (a rule of that lexicon): a digit, an "@"
+#: or a "[" (``transforms.sieve.cue_gate``).
+_PERSONAL_DATA_CUES = (r"[0-9]", r"[@\[]")
+_DATA_CUES = "__style_data_cues"
+
+
+def _personal_data(reply: Text) -> pl.Expr:
+    """Return whether the reply holds personal data, searched only where it holds a cue."""
+    found = reply.when(pl.col(_DATA_CUES)).contains(pattern("style_personal_data", boundary=False))
+    return pl.when(reply.original.is_not_null()).then(found.fill_null(False))
 
 
 def _reply_regexes() -> dict[str, str]:
@@ -134,7 +146,8 @@ def word_count(column: str) -> pl.Expr:
     [2, 0, 2, None]
     """
     text, regular = pl.col(lowered_name(column)), pl.col(_regular_name(column))
-    spaces = pl.when(regular).then(text).str.count_matches(" ", literal=True)
+    # (A regex search for the space is faster than the literal one, which is not memchr.)
+    spaces = pl.when(regular).then(text).str.count_matches(" ")
     counted = pl.when(~regular).then(text).str.count_matches(_COPY_WORD)
     by_spaces = pl.when(text.str.len_bytes() == 0).then(0).otherwise(spaces + 1)
     return pl.when(regular).then(by_spaces).otherwise(counted).cast(pl.Int64)
@@ -185,21 +198,20 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         + [confirm, *_casual_lexicon()]
     )
     bits = pl.col(_SIEVE)
+    # Signals searched their own way, not (only) behind the sieve.
+    own = {"casual_reply": _casual(sieve, bits, reply), "personal_data": _personal_data(reply)}
     turns = (
         turns.with_columns(
             sieve.bits(reply.folded, copy=True).alias(_SIEVE),
             _regular_spacing("user_text"),
             _regular_spacing("reply_text"),
+            cue_gate(reply, _PERSONAL_DATA_CUES).alias(_DATA_CUES),
         )
         .with_columns(
             prompt_words(),
             reply_words(),
             *(
-                (
-                    _casual(sieve, bits, reply)
-                    if s == "casual_reply"
-                    else sieve.contains(bits, reply, r)
-                ).alias(s)
+                (own[s] if s in own else sieve.contains(bits, reply, r)).alias(s)
                 for s, r in regexes.items()
             ),
             sieve.contains(bits, reply, confirm).alias("_confirmed"),
@@ -225,5 +237,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         f"{s}__evidence": Span("reply_text", r, "reply", pl.col(s)) for s, r in regexes.items()
     }
     return with_spans(turns, spans).drop(
-        *folded, _SIEVE, "_confirmed", "_invited", *map(_regular_name, _INPUT_COLUMNS)
+        *folded, _SIEVE, _DATA_CUES, "_confirmed", "_invited", *map(_regular_name, _INPUT_COLUMNS)
     )

@@ -25,6 +25,7 @@ from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.sieve import cue_gate
 
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text", "context_documents")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
@@ -174,26 +175,16 @@ def _documents() -> pl.Expr:
     return pl.col("context_documents").list.join("\n")
 
 
-#: What every entry of ``truth_citation`` requires (a rule of that lexicon): a digit, or a web
-#: address or ISBN, searched on the detection copy as two regexes (each far cheaper alone).
+#: What every match of ``truth_citation`` holds (a rule of that lexicon): a digit, or a web
+#: address or ISBN (``transforms.sieve.cue_gate``).
 _CITATION_CUES = (r"[0-9]", r"http|www\.|isbn")
-
-
 _MAY_CITE = "__truth_may_cite"
-
-
-def _may_cite() -> pl.Expr:
-    """Return whether the reply may hold a citation: a text outside plain ASCII always (it may
-    write its digits in another script), a plain one where it holds a ``_CITATION_CUES``."""
-    reply = Text.of("reply_text")
-    cues = (reply.folded.str.contains(cue) for cue in _CITATION_CUES)
-    return ~reply.ascii_rows | pl.any_horizontal(*cues)
 
 
 def _unsupported_citations(turns: pl.LazyFrame) -> pl.LazyFrame:
     """Return, per row index with one, the first citation of the reply no context document holds.
 
-    Only the replies that may cite are searched (``_may_cite``): the citation regex has no
+    Only the replies that may cite are searched (``_CITATION_CUES``): the citation regex has no
     detection form, so it would read every reply in full.
     """
     citation = pattern("truth_citation", boundary=False)
@@ -204,7 +195,8 @@ def _unsupported_citations(turns: pl.LazyFrame) -> pl.LazyFrame:
         .extract_all(citation)
         .list.filter(~pl.element().str.contains(exempt))
     )
-    turns = turns.with_columns(_may_cite().alias(_MAY_CITE))  # read by every search below
+    may_cite = cue_gate(Text.of("reply_text"), _CITATION_CUES)
+    turns = turns.with_columns(may_cite.alias(_MAY_CITE))  # read by every search below
     return _first_absent(turns, citations, _documents(), "__unsupported")
 
 
