@@ -20,6 +20,11 @@ The column searched is a folded text (``casefold.fold``) or a labeller's detecti
 (``casefold.with_lowered``), where characters outside ASCII stand in ASCII
 (``transforms.stand_in``): ``bits(..., copy=True)`` then searches each literal as the copy
 writes it, so a literal with a curly apostrophe or an accent is still found.
+
+What the literal reading cannot see (a match needs a digit: a digit class is no literal) a
+lexicon may state as a rule beside itself, checked by a test: ``cue_gate`` then searches only
+the texts holding one of its cues, a few searches of a short class or literal each far cheaper
+than the lexicon's regex (``style_personal_data`` needs a digit, "@" or "[").
 """
 
 from __future__ import annotations
