@@ -25,6 +25,7 @@ from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.scan import union
 from transforms.sieve import cue_gate
 
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text", "context_documents")
@@ -104,11 +105,36 @@ def _media_claim() -> str:
     return pattern("truth_media_claim", boundary=False)
 
 
+_CLAIMS = "__truth_claims"
+
+
+def _claim_regexes() -> list[str]:
+    """Return the lexicons of what a reply claims: actions, media, its own limits, certainty."""
+    return [
+        pattern("truth_capability"),
+        _media_claim(),
+        pattern("truth_self_limitation"),
+        _certainty_regex()[0],
+    ]
+
+
+def _claims() -> pl.Expr:
+    """Return whether one of ``_claim_regexes`` matches the reply (a scratch column): one search
+    of them together reads every reply, cheaper than one each; each alone then reads only the
+    replies where this one matched."""
+    return Text.of("reply_text").contains(union(_claim_regexes())).alias(_CLAIMS)
+
+
+def _claimed(regex: str) -> pl.Expr:
+    """Return whether the reply matches ``regex``, one of ``_claim_regexes``."""
+    found = Text.of("reply_text").when(pl.col(_CLAIMS)).contains(regex).fill_null(False)
+    return pl.when(_REPLY.is_not_null()).then(found)
+
+
 def capability_claim() -> pl.Expr:
     """Return whether the reply claims a real-world action (sent, booked, called, paid...) or
     hands over a picture, chart or recording that a text reply cannot hold."""
-    reply = Text.of("reply_text")
-    return (reply.contains(pattern("truth_capability")) | reply.contains(_media_claim())).alias(
+    return (_claimed(pattern("truth_capability")) | _claimed(_media_claim())).alias(
         "capability_claim"
     )
 
@@ -137,7 +163,10 @@ def overconfident() -> pl.Expr:
 def _certainty_markers() -> pl.Expr:
     """Return how many certainty markers an unhedged reply holds (null for a hedged one)."""
     certainty, _ = _certainty_regex()
-    return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
+    unhedged = pl.col(_HEDGES) == 0
+    # A reply none of the claim lexicons matched holds no marker (``_claims``).
+    found = Text.of("reply_text").when(unhedged & pl.col(_CLAIMS)).count_matches(certainty)
+    return pl.when(unhedged).then(found.fill_null(0)).alias(_MARKERS)
 
 
 def _first_absent(
@@ -211,7 +240,7 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
 
 def self_limitation() -> pl.Expr:
     """Return whether the reply describes limits of its own ("as an AI language model...")."""
-    return Text.of("reply_text").contains(pattern("truth_self_limitation")).alias("self_limitation")
+    return _claimed(pattern("truth_self_limitation")).alias("self_limitation")
 
 
 _POINTS = "__truth_points"
@@ -360,7 +389,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         grounding.support(indexed),
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
-    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES))
+    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES), _claims())
     turns = turns.with_columns(hedge_count(pl.col(_HEDGES)).alias(_HEDGES))
     turns = turns.with_columns(_certainty_markers())
     turns = turns.with_columns(
@@ -422,6 +451,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             "__novel_number",
             _HEDGES,
             _MARKERS,
+            _CLAIMS,
             _POINTS,
             *folded,
         )
