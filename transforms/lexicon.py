@@ -79,7 +79,15 @@ def pattern(*names: str, boundary: bool = True) -> str:
     >>> bool(re.search(pattern("hedges"), "It MIGHT rain"))
     True
     """
-    entries: Iterable[str] = (entry for name in names for entry in load(name))
+    return alternation((entry for name in names for entry in load(name)), boundary=boundary)
+
+
+def alternation(entries: Iterable[str], *, boundary: bool = True) -> str:
+    r"""Return one case-insensitive regex matching any of ``entries`` (as ``pattern`` joins them).
+
+    >>> print(alternation(["yo", "hey+"]))
+    (?i)\b(?:(?:yo)|(?:hey+))\b
+    """
     body = "|".join(f"(?:{entry})" for entry in entries)
     return rf"(?i)\b(?:{body})\b" if boundary else rf"(?i)(?:{body})"
 

@@ -42,6 +42,7 @@ from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import is_ascii, pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.scan import union
 
 THRESHOLDS_PATH = Path(__file__).with_name("refusal.yaml")
 _P = "_refusal_"  # prefix of the labeller's scratch columns, dropped before returning
@@ -118,12 +119,19 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     turns, folded = with_lowered(turns, "reply_text")
     turns = turns.with_columns(pl.col("reply_text").cast(pl.String).alias(f"{_P}reply"))
     replies = Text(reply, Text.of("reply_text").folded, Text.of("reply_text").ascii_rows)
-    # First pass, over every reply: does it decline, object in its opening, moralise.
+    # First pass, over every reply: does it decline, object in its opening, moralise. One
+    # search of the decline and moralising lexicons together reads every reply (cheaper than
+    # one each); each alone reads only the replies where one of them matched.
     opening = replies.slice(0, limits["opening_chars"])
+    either = replies.when(pl.col(f"{_P}either"))
     first = turns.with_columns(
-        replies.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
+        replies.contains(union([decline, moral])).alias(f"{_P}either")
+    ).with_columns(
+        either.find(decline).cast(pl.Int64).alias(f"{_P}decline_at"),
         opening.contains(_OPENING + implicit).alias(f"{_P}implicit"),
-        replies.contains(moral).alias(f"{_P}moral"),
+        pl.when(reply.is_not_null())
+        .then(either.contains(moral).fill_null(False))
+        .alias(f"{_P}moral"),
     )
     # Second pass, only over replies that decline or object (null elsewhere, which is most
     # traffic): how much help follows, of what kind, and how the refusal is phrased.

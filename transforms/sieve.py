@@ -20,6 +20,11 @@ The column searched is a folded text (``casefold.fold``) or a labeller's detecti
 (``casefold.with_lowered``), where characters outside ASCII stand in ASCII
 (``transforms.stand_in``): ``bits(..., copy=True)`` then searches each literal as the copy
 writes it, so a literal with a curly apostrophe or an accent is still found.
+
+What the literal reading cannot see (a match needs a digit: a digit class is no literal) a
+lexicon may state as a rule beside itself, checked by a test: ``cue_gate`` then searches only
+the texts holding one of its cues, a few searches of a short class or literal each far cheaper
+than the lexicon's regex (``style_personal_data`` needs a digit, "@" or "[").
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import polars as pl
 
 from transforms.casefold import Text, fold_literal
 from transforms.scan import Tree, choose, literal_tree, prune
-from transforms.stand_in import stand_ins
+from transforms.stand_in import is_plain, stand_ins
 
 #: Shortest literal worth a bit: shorter ones occur in most texts and only cost matches.
 MIN_LITERAL = 3
@@ -142,3 +147,24 @@ class Sieve:
             return text.contains(regex)
         found = text.when(may_match).contains(regex).fill_null(False)
         return pl.when(text.original.is_not_null()).then(found)
+
+
+def cue_gate(text: Text, cues: Iterable[str]) -> pl.Expr:
+    r"""Return whether each text may match a regex every match of which holds a match of one of
+    ``cues``, regexes of lower-case ASCII searched on the detection copy (``Text.folded``).
+
+    Which cues a lexicon's matches need is a rule the caller states beside that lexicon (a
+    digit, an "@"...), for what the literal analysis above cannot read (``\d`` is no literal).
+    A text outside plain ASCII may always match: it may write a cue in another script (a
+    digit, a full-width "@"). A plain one may where a cue matches its copy, which is then the
+    text lower-cased. Each cue is its own search: a short class or a few literals alone is
+    far cheaper than their alternation.
+
+    >>> from transforms.casefold import with_lowered
+    >>> df, _ = with_lowered(pl.LazyFrame({"t": ["Call 555", "no digits", "٣ apples", None]}), "t")
+    >>> df.select(cue_gate(Text.of("t"), ["[0-9]"])).collect()["__ascii_t"].to_list()
+    [True, False, True, None]
+    """
+    found = (text.folded.str.contains(cue) for cue in cues)
+    plain = is_plain(text.original) if text.ascii_rows is None else text.ascii_rows
+    return ~plain | pl.any_horizontal(*found)

@@ -23,18 +23,19 @@ counts have no span, so theirs is always null. Patterns are the ``style_*.txt`` 
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
-from transforms.casefold import Text, with_lowered
+from transforms.casefold import Text, lowered_name, with_lowered
 from transforms.evidence import Span, with_spans
-from transforms.lexicon import pattern, require_columns
+from transforms.lexicon import alternation, load, pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
-from transforms.sieve import Sieve
+from transforms.sieve import Sieve, cue_gate, gate_literals
 
 _INPUT_COLUMNS = ("user_text", "reply_text")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
 _SIEVE = "__style_sieve"
-_WORD = r"\S+"
 #: Smiley and gesture emoji, a mark of casual register beside the words of ``style_casual``.
 _SMILEYS = r"[\x{1F600}-\x{1F64F}\x{1F910}-\x{1F92F}\x{1F970}-\x{1F97A}]"
 
@@ -48,6 +49,38 @@ def clarifying_regex() -> str:
 def casual_regex() -> str:
     """Return the regex of a casual register: a ``style_casual`` entry or a smiley emoji."""
     return pattern("style_casual") + "|" + _SMILEYS
+
+
+@cache
+def _casual_lexicon() -> tuple[str, ...]:
+    """Return ``style_casual`` as up to two regexes that match where it matches: its entries a
+    ``Sieve`` can gate (each requires a literal long enough), and the others."""
+    entries = load("style_casual")
+    gated = [entry for entry in entries if gate_literals(alternation([entry])) is not None]
+    rest = [entry for entry in entries if entry not in gated]
+    return tuple(alternation(part) for part in (gated, rest) if part)
+
+
+def _casual(sieve: Sieve, bits: pl.Expr, reply: Text) -> pl.Expr:
+    """Return whether ``casual_regex`` matches the reply, searched a part at a time: the lexicon's
+    gated entries only where the sieve finds their literals, and the smileys only in the texts
+    that are not plain ASCII (a smiley is a character outside ASCII)."""
+    lexicon = [sieve.contains(bits, reply, regex) for regex in _casual_lexicon()]
+    smiley = pl.when(~reply.ascii_rows).then(reply.original).str.find(_SMILEYS).is_not_null()
+    found = pl.any_horizontal(*lexicon, smiley.fill_null(False))
+    return pl.when(reply.original.is_not_null()).then(found)
+
+
+#: What every match of ``style_personal_data`` holds (a rule of that lexicon): a digit, an "@"
+#: or a "[" (``transforms.sieve.cue_gate``).
+_PERSONAL_DATA_CUES = (r"[0-9]", r"[@\[]")
+_DATA_CUES = "__style_data_cues"
+
+
+def _personal_data(reply: Text) -> pl.Expr:
+    """Return whether the reply holds personal data, searched only where it holds a cue."""
+    found = reply.when(pl.col(_DATA_CUES)).contains(pattern("style_personal_data", boundary=False))
+    return pl.when(reply.original.is_not_null()).then(found.fill_null(False))
 
 
 def _reply_regexes() -> dict[str, str]:
@@ -75,9 +108,16 @@ def _reply_regexes() -> dict[str, str]:
     }
 
 
-#: Whitespace that makes counting the spaces miscount the words: a run of two, a character other
-#: than the plain space, or a space at either end.
-_IRREGULAR_SPACING = r"\s\s|[^\S ]|^\s|\s$"
+#: The whitespace of a detection copy (``transforms.casefold.with_lowered``): the copy keeps
+#: each character a character and writes every space outside ASCII as "\x0b", so a character
+#: of the text is ``\s`` exactly where its character in the copy is one of these.
+_COPY_SPACES = " \t\n\x0b\x0c\r"
+#: Whitespace, searched on the copy, that makes counting the spaces miscount the words: a
+#: space other than the plain one, a run of two, or a space at either end (``\s\s|[^\S ]``...
+#: on the text itself, with one ASCII class that needs no Unicode tables).
+_IRREGULAR_SPACING = r"[\t\n\x0b\x0c\r]|  "
+#: A word (``\S+`` on the text itself), searched on the copy.
+_COPY_WORD = rf"[^{_COPY_SPACES}]+"
 
 
 def _regular_name(column: str) -> str:
@@ -86,8 +126,11 @@ def _regular_name(column: str) -> str:
 
 def _regular_spacing(column: str) -> pl.Expr:
     """Return whether the words of ``column`` are separated by single spaces only (a scratch
-    column ``word_count`` reads twice)."""
-    return (~pl.col(column).str.contains(_IRREGULAR_SPACING)).alias(_regular_name(column))
+    column ``word_count`` reads twice), read from its detection copy."""
+    copy = pl.col(lowered_name(column))
+    # The ends are tested apart: a regex with "$" in it would read every text to its end.
+    ends = copy.str.starts_with(" ") | copy.str.ends_with(" ")
+    return (~(copy.str.contains(_IRREGULAR_SPACING) | ends)).alias(_regular_name(column))
 
 
 def word_count(column: str) -> pl.Expr:
@@ -95,15 +138,17 @@ def word_count(column: str) -> pl.Expr:
 
     A text spaced regularly (``_regular_spacing``, a column added before) has one word more
     than spaces, unless it is empty; a single literal search counts those, where a regex search
-    per word costs far more. The other texts are counted word by word.
+    per word costs far more. The other texts are counted word by word. Both read the detection
+    copy (``transforms.casefold.with_lowered``), which has the same words as the text.
 
-    >>> df = pl.DataFrame({"t": ["two words", "", " padded  text\n", None]})
-    >>> df.with_columns(_regular_spacing("t")).select(n=word_count("t"))["n"].to_list()
+    >>> df, _ = with_lowered(pl.LazyFrame({"t": ["two words", "", " padded  text\n", None]}), "t")
+    >>> df.with_columns(_regular_spacing("t")).select(n=word_count("t")).collect()["n"].to_list()
     [2, 0, 2, None]
     """
-    text, regular = pl.col(column), pl.col(_regular_name(column))
-    spaces = pl.when(regular).then(text).str.count_matches(" ", literal=True)
-    counted = pl.when(~regular).then(text).str.count_matches(_WORD)
+    text, regular = pl.col(lowered_name(column)), pl.col(_regular_name(column))
+    # (A regex search for the space is faster than the literal one, which is not memchr.)
+    spaces = pl.when(regular).then(text).str.count_matches(" ")
+    counted = pl.when(~regular).then(text).str.count_matches(_COPY_WORD)
     by_spaces = pl.when(text.str.len_bytes() == 0).then(0).otherwise(spaces + 1)
     return pl.when(regular).then(by_spaces).otherwise(counted).cast(pl.Int64)
 
@@ -148,18 +193,27 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
     confirm = pattern("style_confirm")
     # One literal pass over the replies says which lexicons each can match; the opening of an
     # eager reply is anchored, cheaper searched everywhere than gated.
-    sieve = Sieve([r for s, r in regexes.items() if s != "eager_accept"] + [confirm])
+    sieve = Sieve(
+        [r for s, r in regexes.items() if s not in ("eager_accept", "casual_reply")]
+        + [confirm, *_casual_lexicon()]
+    )
     bits = pl.col(_SIEVE)
+    # Signals searched their own way, not (only) behind the sieve.
+    own = {"casual_reply": _casual(sieve, bits, reply), "personal_data": _personal_data(reply)}
     turns = (
         turns.with_columns(
             sieve.bits(reply.folded, copy=True).alias(_SIEVE),
             _regular_spacing("user_text"),
             _regular_spacing("reply_text"),
+            cue_gate(reply, _PERSONAL_DATA_CUES).alias(_DATA_CUES),
         )
         .with_columns(
             prompt_words(),
             reply_words(),
-            *(sieve.contains(bits, reply, r).alias(s) for s, r in regexes.items()),
+            *(
+                (own[s] if s in own else sieve.contains(bits, reply, r)).alias(s)
+                for s, r in regexes.items()
+            ),
             sieve.contains(bits, reply, confirm).alias("_confirmed"),
             Text.of("user_text")
             .contains(pattern("style_personal_invite"))
@@ -183,5 +237,5 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         f"{s}__evidence": Span("reply_text", r, "reply", pl.col(s)) for s, r in regexes.items()
     }
     return with_spans(turns, spans).drop(
-        *folded, _SIEVE, "_confirmed", "_invited", *map(_regular_name, _INPUT_COLUMNS)
+        *folded, _SIEVE, _DATA_CUES, "_confirmed", "_invited", *map(_regular_name, _INPUT_COLUMNS)
     )

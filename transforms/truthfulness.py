@@ -25,6 +25,8 @@ from transforms.casefold import Text, with_lowered
 from transforms.evidence import Span, with_spans
 from transforms.lexicon import pattern, require_columns
 from transforms.registry import EVIDENCE_DTYPE
+from transforms.scan import union
+from transforms.sieve import cue_gate
 
 _INPUT_COLUMNS = ("user_text", "context_text", "reply_text", "context_documents")
 _NO_EVIDENCE = pl.lit(None, dtype=EVIDENCE_DTYPE)
@@ -103,11 +105,36 @@ def _media_claim() -> str:
     return pattern("truth_media_claim", boundary=False)
 
 
+_CLAIMS = "__truth_claims"
+
+
+def _claim_regexes() -> list[str]:
+    """Return the lexicons of what a reply claims: actions, media, its own limits, certainty."""
+    return [
+        pattern("truth_capability"),
+        _media_claim(),
+        pattern("truth_self_limitation"),
+        _certainty_regex()[0],
+    ]
+
+
+def _claims() -> pl.Expr:
+    """Return whether one of ``_claim_regexes`` matches the reply (a scratch column): one search
+    of them together reads every reply, cheaper than one each; each alone then reads only the
+    replies where this one matched."""
+    return Text.of("reply_text").contains(union(_claim_regexes())).alias(_CLAIMS)
+
+
+def _claimed(regex: str) -> pl.Expr:
+    """Return whether the reply matches ``regex``, one of ``_claim_regexes``."""
+    found = Text.of("reply_text").when(pl.col(_CLAIMS)).contains(regex).fill_null(False)
+    return pl.when(_REPLY.is_not_null()).then(found)
+
+
 def capability_claim() -> pl.Expr:
     """Return whether the reply claims a real-world action (sent, booked, called, paid...) or
     hands over a picture, chart or recording that a text reply cannot hold."""
-    reply = Text.of("reply_text")
-    return (reply.contains(pattern("truth_capability")) | reply.contains(_media_claim())).alias(
+    return (_claimed(pattern("truth_capability")) | _claimed(_media_claim())).alias(
         "capability_claim"
     )
 
@@ -136,7 +163,10 @@ def overconfident() -> pl.Expr:
 def _certainty_markers() -> pl.Expr:
     """Return how many certainty markers an unhedged reply holds (null for a hedged one)."""
     certainty, _ = _certainty_regex()
-    return Text.of("reply_text").when(pl.col(_HEDGES) == 0).count_matches(certainty).alias(_MARKERS)
+    unhedged = pl.col(_HEDGES) == 0
+    # A reply none of the claim lexicons matched holds no marker (``_claims``).
+    found = Text.of("reply_text").when(unhedged & pl.col(_CLAIMS)).count_matches(certainty)
+    return pl.when(unhedged).then(found.fill_null(0)).alias(_MARKERS)
 
 
 def _first_absent(
@@ -174,13 +204,28 @@ def _documents() -> pl.Expr:
     return pl.col("context_documents").list.join("\n")
 
 
+#: What every match of ``truth_citation`` holds (a rule of that lexicon): a digit, or a web
+#: address or ISBN (``transforms.sieve.cue_gate``).
+_CITATION_CUES = (r"[0-9]", r"http|www\.|isbn")
+_MAY_CITE = "__truth_may_cite"
+
+
 def _unsupported_citations(turns: pl.LazyFrame) -> pl.LazyFrame:
-    """Return, per row index with one, the first citation of the reply no context document holds."""
+    """Return, per row index with one, the first citation of the reply no context document holds.
+
+    Only the replies that may cite are searched (``_CITATION_CUES``): the citation regex has no
+    detection form, so it would read every reply in full.
+    """
     citation = pattern("truth_citation", boundary=False)
     exempt = pattern("truth_citation_exempt", boundary=False)
     citations = (
-        Text.of("reply_text").extract_all(citation).list.filter(~pl.element().str.contains(exempt))
+        Text.of("reply_text")
+        .when(pl.col(_MAY_CITE))
+        .extract_all(citation)
+        .list.filter(~pl.element().str.contains(exempt))
     )
+    may_cite = cue_gate(Text.of("reply_text"), _CITATION_CUES)
+    turns = turns.with_columns(may_cite.alias(_MAY_CITE))  # read by every search below
     return _first_absent(turns, citations, _documents(), "__unsupported")
 
 
@@ -195,7 +240,7 @@ def _unverified_figures(turns: pl.LazyFrame) -> pl.LazyFrame:
 
 def self_limitation() -> pl.Expr:
     """Return whether the reply describes limits of its own ("as an AI language model...")."""
-    return Text.of("reply_text").contains(pattern("truth_self_limitation")).alias("self_limitation")
+    return _claimed(pattern("truth_self_limitation")).alias("self_limitation")
 
 
 _POINTS = "__truth_points"
@@ -344,7 +389,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
         grounding.support(indexed),
     ):
         indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
-    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES))
+    turns = indexed.drop(_ROW).with_columns(_hedges_with_months().alias(_HEDGES), _claims())
     turns = turns.with_columns(hedge_count(pl.col(_HEDGES)).alias(_HEDGES))
     turns = turns.with_columns(_certainty_markers())
     turns = turns.with_columns(
@@ -406,6 +451,7 @@ def label(turns: pl.LazyFrame) -> pl.LazyFrame:
             "__novel_number",
             _HEDGES,
             _MARKERS,
+            _CLAIMS,
             _POINTS,
             *folded,
         )

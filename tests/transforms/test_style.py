@@ -8,6 +8,7 @@ from polars.testing import assert_frame_equal
 
 from spec_audit.errors import UserError
 from transforms import style
+from transforms.lexicon import load
 from transforms.registry import EVIDENCE_DTYPE
 
 SCHEMA = {"user_text": pl.String, "reply_text": pl.String}
@@ -361,3 +362,35 @@ def test_caricature_and_eager_accept() -> None:
         (False, False),
         (False, False),
     ]
+
+
+def test_personal_data_and_casual_register_in_every_script() -> None:
+    # Personal data is searched only in replies with a digit, "@" or "[", or outside plain ASCII
+    # (digits of another script); casual words and smileys are searched in parts.
+    out = _label(
+        [
+            ("hi", "Write to ana.ruiz@mail.org for details."),
+            ("hi", "The record shows [EMAIL] as the contact."),
+            ("hi", "Ring her on ٥٥٥-١٢٣-٤٥٦٧ tonight."),
+            ("hi", "Ring her tonight, she said."),
+            ("hi", "yo dude, that build is gonna work"),
+            ("hi", "Done — café reopened 🙂"),
+            ("hi", "Café reopened on Monday."),
+        ]
+    )
+    assert out.select("personal_data", "casual_reply").rows() == [
+        (True, False),
+        (True, False),
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, True),
+        (False, False),
+    ]
+
+
+def test_every_personal_data_entry_names_a_cue() -> None:
+    # Replies in plain ASCII without a digit, "@" or "[" are not searched for personal data
+    # (style._PERSONAL_DATA_CUES): each lexicon entry must spell one of them.
+    for entry in load("style_personal_data"):
+        assert any(cue in entry for cue in (r"\d", "@", r"\[")), entry

@@ -9,6 +9,7 @@ from polars.testing import assert_frame_equal
 
 from spec_audit.errors import UserError
 from transforms import truthfulness
+from transforms.lexicon import load
 from transforms.registry import EVIDENCE_DTYPE
 
 SCHEMA = {"reply_text": pl.String, "context_documents": pl.List(pl.String)}
@@ -131,6 +132,29 @@ def test_row_order_and_other_columns_are_kept() -> None:
     out = truthfulness.label(frame).collect()
     assert out["turn"].to_list() == [0, 1, 2, 3, 4, 5]
     assert out["fabricated_citation"].to_list() == [True, False, True, False, True, False]
+
+
+def test_citation_search_skips_only_replies_that_cannot_cite() -> None:
+    # Without a digit, a web address and an ISBN of X's are still read. A reply whose year is
+    # written in Arabic-Indic digits is not plain ASCII, so it is read too (and cites nothing).
+    out = _label(
+        [
+            ("See https://www.nature.com/articles/placebo-effects for the study.", []),
+            ("The ISBN XXXXXXXXXX is a placeholder.", []),
+            ("Garcia et al. (٢٠١٩) said so.", []),
+            ("No source here, just words.", []),
+            ("Garcia et al. (2019) said so.", []),
+        ]
+    )
+    assert out["fabricated_citation"].to_list() == [True, True, False, False, True]
+
+
+def test_every_citation_entry_names_a_cue() -> None:
+    # Replies in plain ASCII without a digit, "http", "www." or "ISBN" are not searched for
+    # citations (truthfulness._CITATION_CUES): each lexicon entry must spell one of them.
+    cues = (r"\d", "[0-9", "1[89]", "http", r"www\.", "isbn")
+    for entry in load("truth_citation"):
+        assert any(cue in entry.lower() for cue in cues), entry
 
 
 def test_missing_columns_raise_user_error() -> None:
