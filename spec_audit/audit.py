@@ -22,9 +22,13 @@ from spec_audit.partition import TurnRange
 from spec_audit.progress import Progress, silent
 from spec_audit.signals import label_days
 from spec_audit.spec.catalog import Catalog
+from spec_audit.store import memory_limit
 
 #: Upper bound on the turns one batch (or one part of a larger day) holds in memory.
 BATCH_TURNS = 250_000
+#: DuckDB's memory cap while auditing: without one, its buffer pool keeps every block of ``turns``
+#: and ``signals`` it has read, so memory grows with the days audited, not with the batch.
+MEMORY_LIMIT = "1GB"
 #: The whole of each day: no bound on turn ids.
 WHOLE_DAYS: tuple[TurnRange, ...] = ((None, None),)
 
@@ -119,10 +123,11 @@ def _in_batches(
 ) -> int:
     total = done = 0
     progress(stage, 0, len(days))
-    for batch in batches(con, days):
-        total += step(batch)[table]
-        done += len(batch.days)
-        progress(stage, done, len(days))
+    with memory_limit(con, MEMORY_LIMIT):
+        for batch in batches(con, days):
+            total += step(batch)[table]
+            done += len(batch.days)
+            progress(stage, done, len(days))
     return total
 
 

@@ -126,3 +126,21 @@ def test_a_day_in_parts_is_replaced_in_one_transaction(
     # The day's delete and the two parts written before the failure were rolled back together.
     assert len(calls) == 3 and sum(calls[:2]) < len([r for r in before["signals"] if r[2] == day])
     assert table_rows(db) == before
+
+
+def test_auditing_caps_duckdb_memory_and_restores_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = "SELECT current_setting('memory_limit')"
+    seen: list[str] = []
+
+    def label_days(con, days, parts):
+        seen.append(con.execute(limit).fetchall()[0][0])
+        return {"signals": len(days)}
+
+    monkeypatch.setattr(audit, "label_days", label_days)
+    con = store.connect(tmp_path / "audit.duckdb")
+    turns_per_day(con, {DAYS[0]: 2, DAYS[1]: 2})
+    con.execute("SET memory_limit = '2GiB'")
+    assert audit.label(con, DAYS[:2]) == 2
+    assert (seen, con.execute(limit).fetchall()[0][0]) == (["953.6 MiB"], "2.0 GiB")
