@@ -3,24 +3,42 @@
 The Dagster assets, the CLI (through Dagster) and the benchmarks all call these. Days are processed
 in batches of whole days holding at most ``BATCH_TURNS`` turns: large enough that the labellers'
 fixed costs (compiling their patterns) are paid rarely, small enough that memory stays flat however
-many days are audited. Each batch replaces its days in one transaction.
+many days are audited. A day holding more turns than that is a batch of its own, read and written
+in parts of at most ``BATCH_TURNS`` turns (ranges of turn ids), so memory stays flat however large
+a day is too. Each batch replaces its days in one transaction, a day in parts included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import duckdb
 
 from spec_audit.findings import judge_days
 from spec_audit.metrics import measure_days
+from spec_audit.partition import TurnRange
 from spec_audit.progress import Progress, silent
 from spec_audit.signals import label_days
 from spec_audit.spec.catalog import Catalog
+from spec_audit.store import memory_limit
 
-#: Upper bound on the turns one batch of days holds in memory (a single larger day is its own batch).
+#: Upper bound on the turns one batch (or one part of a larger day) holds in memory.
 BATCH_TURNS = 250_000
+#: DuckDB's memory cap while auditing: without one, its buffer pool keeps every block of ``turns``
+#: and ``signals`` it has read, so memory grows with the days audited, not with the batch.
+MEMORY_LIMIT = "1GB"
+#: The whole of each day: no bound on turn ids.
+WHOLE_DAYS: tuple[TurnRange, ...] = ((None, None),)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Days replaced in one transaction, and the turn-id ranges they are read and written in."""
+
+    days: list[dt.date]
+    parts: tuple[TurnRange, ...] = WHOLE_DAYS
 
 
 def days_with_turns(
@@ -54,9 +72,11 @@ def stale_windows(
 
 
 def batches(
-    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], max_turns: int = BATCH_TURNS
-) -> Iterator[list[dt.date]]:
-    """Yield consecutive groups of ``days`` whose turns add up to at most ``max_turns``."""
+    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], max_turns: int | None = None
+) -> Iterator[Batch]:
+    """Yield consecutive groups of ``days`` whose turns add up to at most ``max_turns`` (default
+    ``BATCH_TURNS``); a day holding more is a batch of its own, in parts of at most that many."""
+    max_turns = max_turns or BATCH_TURNS
     counts = dict(
         con.execute(
             "SELECT day, count(*) FROM turns WHERE day IN (SELECT unnest(?::DATE[])) GROUP BY day",
@@ -68,28 +88,46 @@ def batches(
     for day in days:
         n = counts.get(day, 0)
         if batch and size + n > max_turns:
-            yield batch
+            yield Batch(batch)
             batch, size = [], 0
+        if n > max_turns:
+            yield Batch([day], turn_ranges(con, day, -(-n // max_turns)))
+            continue
         batch.append(day)
         size += n
     if batch:
-        yield batch
+        yield Batch(batch)
+
+
+def turn_ranges(con: duckdb.DuckDBPyConnection, day: dt.date, parts: int) -> tuple[TurnRange, ...]:
+    """Return ``parts`` consecutive ranges (after, up to] of turn ids splitting ``day``'s turns
+    evenly, the first open below and the last open above."""
+    bounds = [
+        row[0]
+        for row in con.execute(
+            "SELECT max(turn_id) FROM (SELECT turn_id, ntile(?) OVER (ORDER BY turn_id) AS part "
+            "FROM turns WHERE day = ?) GROUP BY part ORDER BY part",
+            [parts, day],
+        ).fetchall()
+    ][:-1]
+    return tuple(zip([None, *bounds], [*bounds, None], strict=True))
 
 
 def _in_batches(
     con: duckdb.DuckDBPyConnection,
     days: Sequence[dt.date],
     stage: str,
-    step: Callable[[list[dt.date]], dict[str, int]],
+    step: Callable[[Batch], dict[str, int]],
     table: str,
     progress: Progress,
 ) -> int:
     total = done = 0
     progress(stage, 0, len(days))
-    for batch in batches(con, days):
-        total += step(batch)[table]
-        done += len(batch)
-        progress(stage, done, len(days))
+    with memory_limit(con, MEMORY_LIMIT):
+        for batch in batches(con, days):
+            total += step(batch)[table]
+            done += len(batch.days)
+            progress(stage, done, len(days))
     return total
 
 
@@ -97,7 +135,9 @@ def label(
     con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], progress: Progress = silent
 ) -> int:
     """Return turns labelled after replacing ``signals`` and ``evidence`` for ``days``."""
-    return _in_batches(con, days, "label", lambda b: label_days(con, b), "signals", progress)
+    return _in_batches(
+        con, days, "label", lambda b: label_days(con, b.days, b.parts), "signals", progress
+    )
 
 
 def judge(
@@ -108,7 +148,12 @@ def judge(
 ) -> int:
     """Return findings written after replacing ``findings`` for ``days``."""
     return _in_batches(
-        con, days, "judge", lambda b: judge_days(con, b, catalog), "findings", progress
+        con,
+        days,
+        "judge",
+        lambda b: judge_days(con, b.days, catalog, b.parts),
+        "findings",
+        progress,
     )
 
 
@@ -120,7 +165,12 @@ def measure(
 ) -> int:
     """Return metric rows written after replacing ``clause_metrics`` for ``days``."""
     return _in_batches(
-        con, days, "measure", lambda b: measure_days(con, b, catalog), "clause_metrics", progress
+        con,
+        days,
+        "measure",
+        lambda b: measure_days(con, b.days, catalog),
+        "clause_metrics",
+        progress,
     )
 
 

@@ -20,25 +20,39 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from spec_audit.partition import replace_days
+from spec_audit.partition import IN_RANGE, TurnRange, replacing_days
 from spec_audit.spec.catalog import Catalog, Clause
 from spec_audit.spec.overlay import METADATA_COLUMN, Overlay
 from spec_audit.store import query
 from transforms.registry import SIGNALS
 
 VERDICTS = ("compliant", "violation", "unscored")
+#: Turns judged and written at a time: their findings are a few hundred MB at most.
+JUDGE_TURNS = 50_000
 #: Narrows a partition replacement to one spec version (its values: spec_id, spec_version).
 SPEC_FILTER = "AND spec_id = ? AND spec_version = ?"
 
 
 def judge(signals: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     """Return one finding row per (turn, applicable clause) with its verdict and evidence signals."""
-    keys = ("turn_id", "conversation_id", "day", "model", "surface")
+    parts = clause_findings(typed(signals), catalog)
+    if not parts:
+        return pl.LazyFrame()
+    return pl.concat(parts)
+
+
+def typed(signals: pl.LazyFrame) -> pl.LazyFrame:
+    """Return ``signals`` with each signal column cast to its registered type."""
     present = set(signals.collect_schema().names())
     # Typed columns even where a frame holds only nulls, so the compiled expressions always apply.
-    signals = signals.with_columns(
+    return signals.with_columns(
         pl.col(s.name).cast(s.polars_dtype) for s in SIGNALS if s.name in present
     )
+
+
+def clause_findings(signals: pl.LazyFrame, catalog: Catalog) -> list[pl.LazyFrame]:
+    """Return, per testable clause in catalog order, the findings of the (typed) ``signals``."""
+    keys = ("turn_id", "conversation_id", "day", "model", "surface")
     parts = []
     for clause in catalog.clauses:
         conditions = _conditions(clause, catalog.overlays)
@@ -61,9 +75,7 @@ def judge(signals: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
                 overlay_id=overlay_id,
             )
         )
-    if not parts:
-        return pl.LazyFrame()
-    return pl.concat(parts)
+    return parts
 
 
 def _conditions(
@@ -109,32 +121,45 @@ def read_signals(
     days: Sequence[dt.date],
     catalog: Catalog,
     table: str = "signals",
+    turns: TurnRange = (None, None),
 ) -> pl.DataFrame:
-    """Return the ``days`` of ``table`` (signals, or a registered frame of them) ready to judge.
+    """Return the ``days`` of ``table`` (signals, or a registered frame of them) ready to judge,
+    the turns in the range ``turns`` only.
 
     When an overlay selects by conversation metadata, each turn's metadata comes along.
     """
+    where = (
+        f"s.day IN (SELECT unnest($days::DATE[])) AND {IN_RANGE.replace('turn_id', 's.turn_id')}"
+    )
     if any(o.metadata_key for o in catalog.overlays):
         sql = (
             f"SELECT s.*, c.metadata::VARCHAR AS {METADATA_COLUMN} FROM {table} s "
-            "JOIN conversations c USING (conversation_id) "
-            "WHERE s.day IN (SELECT unnest(?::DATE[]))"
+            f"JOIN conversations c USING (conversation_id) WHERE {where}"
         )
     else:
-        sql = f"SELECT * FROM {table} WHERE day IN (SELECT unnest(?::DATE[]))"
-    return query(con, sql, [list(days)])
+        sql = f"SELECT * FROM {table} s WHERE {where}"
+    return query(con, sql, {"days": list(days), "after": turns[0], "upto": turns[1]})
 
 
 def judge_days(
-    con: duckdb.DuckDBPyConnection, days: Sequence[dt.date], catalog: Catalog
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    catalog: Catalog,
+    parts: Sequence[TurnRange] = ((None, None),),
 ) -> dict[str, int]:
-    """Return rows written after replacing ``days`` of ``findings`` for the catalog's version."""
+    """Return rows written after replacing ``days`` of ``findings`` for the catalog's version,
+    reading their signals one range of ``parts`` at a time.
+
+    The findings (about 17 a turn) are computed and written ``JUDGE_TURNS`` turns at a time, so
+    memory holds the signals and those turns' findings, not every finding of the batch.
+    """
     ensure_findings_columns(con)
-    findings = judge(read_signals(con, days, catalog).lazy(), catalog).collect()
-    return replace_days(
-        con,
-        days,
-        {"findings": findings},
-        where=SPEC_FILTER,
-        params=(catalog.spec_id, catalog.version),
-    )
+    with replacing_days(
+        con, days, ("findings",), where=SPEC_FILTER, params=(catalog.spec_id, catalog.version)
+    ) as writer:
+        for turns in parts:
+            signals = read_signals(con, days, catalog, turns=turns)
+            for chunk in signals.iter_slices(JUDGE_TURNS):
+                writer.write("findings", judge(chunk.lazy(), catalog).collect())
+            del signals  # before the next part is read
+    return writer.written

@@ -2,7 +2,8 @@
 
 Reads some days of turns from DuckDB, runs every Polars labeller of ``transforms`` over them
 (``transforms.label_frame``: one family at a time, on text columns lower-cased once), and replaces
-those days' rows of ``signals`` and ``evidence`` in one transaction.
+those days' rows of ``signals`` and ``evidence`` in one transaction (a day too large to hold at
+once is read, labelled and written in ranges of turn ids, inside that transaction).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from spec_audit.partition import replace_days
+from spec_audit.partition import IN_RANGE, TurnRange, replacing_days
 from spec_audit.store import query
 from transforms import label_frame
 from transforms.registry import SIGNALS, TURN_COLUMNS
@@ -48,13 +49,18 @@ def ensure_signals_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE signals ({columns})")
 
 
-def read_turns(con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]) -> pl.DataFrame:
-    """Return the turns of ``days`` with the columns the labellers read."""
+def read_turns(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    turns: TurnRange = (None, None),
+) -> pl.DataFrame:
+    """Return the turns of ``days`` (those in the range ``turns``) with the columns the labellers
+    read."""
     return query(
         con,
         f"SELECT {', '.join(TURN_COLUMNS)} FROM turns "
-        "WHERE day IN (SELECT unnest(?::DATE[])) ORDER BY turn_id",
-        [list(days)],
+        f"WHERE day IN (SELECT unnest($days::DATE[])) AND {IN_RANGE} ORDER BY turn_id",
+        {"days": list(days), "after": turns[0], "upto": turns[1]},
     )
 
 
@@ -76,8 +82,18 @@ def label(turns: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return signals, evidence
 
 
-def label_days(con: duckdb.DuckDBPyConnection, days: Sequence[dt.date]) -> dict[str, int]:
-    """Return rows written per table after replacing ``days`` of ``signals`` and ``evidence``."""
+def label_days(
+    con: duckdb.DuckDBPyConnection,
+    days: Sequence[dt.date],
+    parts: Sequence[TurnRange] = ((None, None),),
+) -> dict[str, int]:
+    """Return rows written per table after replacing ``days`` of ``signals`` and ``evidence``,
+    labelling their turns one range of ``parts`` at a time."""
     ensure_signals_table(con)
-    signals, evidence = label(read_turns(con, days))
-    return replace_days(con, days, {"signals": signals, "evidence": evidence})
+    with replacing_days(con, days, ("signals", "evidence")) as writer:
+        for turns in parts:
+            signals, evidence = label(read_turns(con, days, turns))
+            writer.write("signals", signals)
+            writer.write("evidence", evidence)
+            del signals, evidence  # before the next part is read
+    return writer.written

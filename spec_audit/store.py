@@ -101,6 +101,23 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Cap the memory of ``con``'s database at ``limit`` meanwhile, then restore the cap it had."""
+    query = "SELECT current_setting('memory_limit')"
+    previous = con.execute(query).fetchall()[0][0]
+    con.execute("SET memory_limit = $limit", {"limit": limit})
+    try:
+        yield
+    finally:
+        # DuckDB prints the cap rounded down to a tenth of its unit, so setting the printed value
+        # back would lower it each time: the default is restored by name, a cap of the caller's
+        # by its printed value.
+        con.execute("RESET memory_limit")
+        if con.execute(query).fetchall()[0][0] != previous:
+            con.execute("SET memory_limit = $limit", {"limit": previous})
+
+
 def _pause(point: str, number: int) -> None:
     """Sleep at ``point`` of transaction ``number`` when the test hook asks for it (never else)."""
     wanted = os.environ.get(PAUSE_ENV)

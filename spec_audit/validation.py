@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -24,7 +23,7 @@ from expectations.runner import Result, Suite, load_thresholds, run_suite
 from spec_audit.errors import UserError
 from spec_audit.spec.catalog import Catalog, load_catalog
 from spec_audit.spec.versions import resolve_spec
-from spec_audit.store import transaction
+from spec_audit.store import memory_limit, transaction
 
 __all__ = ["TABLES", "Result", "validate", "write_results"]
 
@@ -92,23 +91,6 @@ def validate(
             results += [identity.run(con, days) for identity in identities_for(table)]
     write_results(con, results, run_id or uuid.uuid4().hex, now, days)
     return results
-
-
-@contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """Cap the memory of ``con``'s database at ``limit`` meanwhile, then restore the cap it had."""
-    query = "SELECT current_setting('memory_limit')"
-    previous = con.execute(query).fetchall()[0][0]
-    con.execute("SET memory_limit = $limit", {"limit": limit})
-    try:
-        yield
-    finally:
-        # DuckDB prints the cap rounded down to a tenth of its unit, so setting the printed value
-        # back would lower it each time: the default is restored by name, a cap of the caller's
-        # by its printed value.
-        con.execute("RESET memory_limit")
-        if con.execute(query).fetchall()[0][0] != previous:
-            con.execute("SET memory_limit = $limit", {"limit": previous})
 
 
 def _suite(
