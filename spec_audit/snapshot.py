@@ -42,7 +42,7 @@ import duckdb
 
 from spec_audit.errors import UserError
 from spec_audit.signals import ensure_signals_table
-from spec_audit.store import connect
+from spec_audit.store import connect, memory_limit
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 #: Tables publish adds to the snapshot (and only to it), created empty by
@@ -62,6 +62,9 @@ LAYOUT_TABLE = "snapshot_layout"
 DAY_COLUMN = "day"
 #: The alias of the audit database attached to the snapshot copy while it is refreshed.
 AUDIT = "audit_db"
+#: DuckDB's memory cap while the read models are built (bigger work spills to temporary files):
+#: uncapped, building them for 1,000,000 conversations peaked at 4.05 GB, capped at 1.24 GB.
+MEMORY_LIMIT = "1GB"
 
 
 @cache
@@ -145,7 +148,8 @@ def publish(db: Path) -> Path:
         _copy(db, partial)
         con = connect(partial)
         try:
-            build_read_models(con)
+            with memory_limit(con, MEMORY_LIMIT):
+                build_read_models(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -174,7 +178,8 @@ def _refreshed(target: Path, partial: Path, db: Path) -> bool:
             return False
         _copy_rows(con, tables, days)
         if days:
-            refresh_read_models(con, days)
+            with memory_limit(con, MEMORY_LIMIT):
+                refresh_read_models(con, days)
         con.execute(f"DETACH {AUDIT}")
         con.execute("CHECKPOINT")
         return True
