@@ -30,7 +30,7 @@ def load(name: str) -> tuple[str, ...]:
     if not path.exists():
         raise UserError(f"{path}: lexicon not found")
     lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    entries = tuple(either_apostrophe(line) for line in lines if line and not line.startswith("#"))
+    entries = tuple(line for line in lines if line and not line.startswith("#"))
     if not entries:
         raise UserError(f"{path}: lexicon has no entries")
     return entries
@@ -41,10 +41,12 @@ def load(name: str) -> tuple[str, ...]:
 APOSTROPHE = "’"
 
 
+@cache
 def either_apostrophe(regex: str) -> str:
     r"""Return ``regex`` with every apostrophe it spells matching the typographic one too.
 
     A lexicon spells "can't"; replies written on phones and in word processors say "can’t".
+    ``alternation`` applies it to every entry, so no lexicon spells "’" itself.
     Outside a bracketed class "'" (or "\'") becomes "['’]"; inside one, "’" joins it.
 
     >>> print(either_apostrophe(r"can'?t|i[' ]m|x\'s|[[:alpha:]']"))
@@ -83,12 +85,13 @@ def pattern(*names: str, boundary: bool = True) -> str:
 
 
 def alternation(entries: Iterable[str], *, boundary: bool = True) -> str:
-    r"""Return one case-insensitive regex matching any of ``entries`` (as ``pattern`` joins them).
+    r"""Return one case-insensitive regex matching any of ``entries`` (as ``pattern`` joins them),
+    each apostrophe also the typographic one (``either_apostrophe``).
 
-    >>> print(alternation(["yo", "hey+"]))
-    (?i)\b(?:(?:yo)|(?:hey+))\b
+    >>> print(alternation(["yo", "hey+", "y'all"]))
+    (?i)\b(?:(?:yo)|(?:hey+)|(?:y['’]all))\b
     """
-    body = "|".join(f"(?:{entry})" for entry in entries)
+    body = "|".join(f"(?:{either_apostrophe(entry)})" for entry in entries)
     return rf"(?i)\b(?:{body})\b" if boundary else rf"(?i)(?:{body})"
 
 
