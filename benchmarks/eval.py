@@ -21,7 +21,6 @@ import json
 import math
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from labelling_speed import (  # noqa: E402
     describe,
     generated_turns,
     time_labelling,
+    typeset,
 )
 
 from spec_audit import config  # noqa: E402
@@ -129,38 +129,24 @@ def _commit() -> str:
     return f"{commit} (with uncommitted changes)" if dirty else commit
 
 
-#: How a message is rewritten for the typographic copy: apostrophes between letters, paired
-#: double quotes, spaced hyphens.
-TYPOGRAPHIC = (
-    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),
-    (re.compile(r'"([^"\n]{1,300})"'), "\u201c\\1\u201d"),
-    (re.compile(r" - "), " \u2014 "),
-)
-
-
-def typographic(text: str) -> str:
-    """Return ``text`` with typographic apostrophes, quotes and dashes.
-
-    >>> print(typographic("It's " + '"fine" - really'))
-    It’s “fine” — really
-    """
-    for regex, replacement in TYPOGRAPHIC:
-        text = regex.sub(replacement, text)
-    return text
-
-
 def typographic_copies(files: Sequence[Path], folder: Path) -> list[Path]:
     """Return copies of the labelled ``files`` in ``folder`` with every message's content
-    rewritten by ``typographic`` (labels and other fields unchanged)."""
+    rewritten by ``labelling_speed.typeset`` (labels and other fields unchanged)."""
     copies = []
     for path in files:
         opener = gzip.open if path.name.endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8") as lines:
             records = [json.loads(line) for line in lines if line.strip()]
-        for record in records:
-            for message in record.get("messages") or []:
-                if isinstance(message, dict) and isinstance(message.get("content"), str):
-                    message["content"] = typographic(message["content"])
+        messages = [
+            m
+            for r in records
+            for m in r.get("messages") or []
+            if isinstance(m, dict) and isinstance(m.get("content"), str)
+        ]
+        texts = pl.DataFrame({"t": [m["content"] for m in messages]}, schema={"t": pl.String})
+        typeset_texts = texts.select(typeset(pl.col("t")))["t"]
+        for message, text in zip(messages, typeset_texts, strict=True):
+            message["content"] = text
         copy = folder / path.name.removesuffix(".gz")
         copy.write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"

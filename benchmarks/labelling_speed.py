@@ -81,6 +81,19 @@ def make_distinct(turns: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def typeset(text: pl.Expr) -> pl.Expr:
+    """Return ``text`` with curly apostrophes and quotes and em dashes, as assistants write them.
+
+    >>> pl.select(typeset(pl.lit("It's " + '"fine" - really'))).item()
+    'It’s “fine” — really'
+    """
+    return (
+        text.str.replace_all("'", "’", literal=True)
+        .str.replace_all(r'"([^"]*)"', "“$1”")
+        .str.replace_all(" - ", " — ", literal=True)
+    )
+
+
 def make_typographic(turns: pl.DataFrame) -> pl.DataFrame:
     """Return ``turns`` written as production text often is, outside ASCII: curly apostrophes
     and quotes and em dashes in replies and contexts (as assistants write them), and in one user
@@ -90,18 +103,10 @@ def make_typographic(turns: pl.DataFrame) -> pl.DataFrame:
     regex paths than an ASCII one: this times those paths on every reply.
     """
 
-    def typeset(column: str) -> pl.Expr:
-        text = pl.col(column)
-        return (
-            text.str.replace_all("'", "’", literal=True)
-            .str.replace_all(r'"([^"]*)"', "“$1”")
-            .str.replace_all(" - ", " — ", literal=True)
-        )
-
     accented = pl.int_range(pl.len()) % 10 == 0
     return turns.with_columns(
-        typeset("reply_text"),
-        typeset("context_text"),
+        typeset(pl.col("reply_text")),
+        typeset(pl.col("context_text")),
         pl.when(accented & pl.col("user_text").is_not_null())
         .then(pl.col("user_text") + " Merci, José — à bientôt.")
         .otherwise(pl.col("user_text"))
