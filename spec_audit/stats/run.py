@@ -91,6 +91,16 @@ def run_statistics(
     return write_window(con, window, catalog, frames)
 
 
+def _window_params(catalog: Catalog, window: AuditWindow) -> dict[str, object]:
+    """Return the parameters naming a window's rows of one spec version in the tables."""
+    return {
+        "spec_id": catalog.spec_id,
+        "spec_version": catalog.version,
+        "start": window.start,
+        "end": window.end,
+    }
+
+
 def top_regressions(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow, limit: int = 10
 ) -> pl.DataFrame:
@@ -106,13 +116,7 @@ def top_regressions(
         ORDER BY d.effect DESC, d.clause_id, d.model_a, d.model_b
         LIMIT $limit
         """,
-        params={
-            "spec_id": catalog.spec_id,
-            "spec_version": catalog.version,
-            "start": window.start,
-            "end": window.end,
-            "limit": limit,
-        },
+        params={**_window_params(catalog, window), "limit": limit},
     ).pl()
 
 
@@ -126,12 +130,7 @@ def shifts(con: duckdb.DuckDBPyConnection, catalog: Catalog, window: AuditWindow
           AND window_start = $start AND window_end = $end
         ORDER BY start_day, clause_id, model
         """,
-        params={
-            "spec_id": catalog.spec_id,
-            "spec_version": catalog.version,
-            "start": window.start,
-            "end": window.end,
-        },
+        params=_window_params(catalog, window),
     ).pl()
 
 
@@ -146,10 +145,5 @@ def window_change_points(
         WHERE spec_id = $spec_id AND spec_version = $spec_version
           AND window_start = $start AND window_end = $end
         """,
-        params={
-            "spec_id": catalog.spec_id,
-            "spec_version": catalog.version,
-            "start": window.start,
-            "end": window.end,
-        },
+        params=_window_params(catalog, window),
     ).pl()
