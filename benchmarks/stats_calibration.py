@@ -21,7 +21,7 @@ import scipy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from spec_audit.stats.changepoint import date_drift, detect, likeliest_start
+from spec_audit.stats.changepoint import date_drift, dated_detect, detect
 from spec_audit.stats.clustering import design_effects
 from spec_audit.stats.compare import (
     chi_square,
@@ -171,7 +171,6 @@ def dating_check(
     n = np.full((size, days), per_day)
     level = ALPHA * shifted / size
     first = dt.date(2026, 10, 1)
-    day_dates = np.array([first + dt.timedelta(days=d) for d in range(days)])
     rows = []
     for p0 in (0.05, 0.15):
         for start in (13, 19, 23, 26):
@@ -188,19 +187,10 @@ def dating_check(
                     "b_violations": k[:, split:].sum(1), "b_applicable": n[:, split:].sum(1),
                 })  # fmt: skip
                 tested = test_family(pairs)
-                points = detect(
-                    k, n, np.arange(days) < split,
+                changes = dated_detect(
+                    k, n, np.arange(days) < split, first,
                     simulations=simulations, seed=int(rng.integers(1 << 31)),
-                )  # fmt: skip
-                rise = likeliest_start(k.astype(float), n.astype(float), 1, days - 1, 1)
-                fall = likeliest_start(k.astype(float), n.astype(float), 1, days - 1, -1)
-                changes = pl.DataFrame({
-                    "clause_id": ids, "model": "m", "direction": points["direction"],
-                    "start_day": [day_dates[i] if i is not None else None
-                                  for i in points["start_index"]],
-                    "likeliest_rise_day": [day_dates[i] if i >= 0 else None for i in rise],
-                    "likeliest_fall_day": [day_dates[i] if i >= 0 else None for i in fall],
-                })  # fmt: skip
+                ).with_columns(clause_id=pl.Series(ids), model=pl.lit("m"))  # fmt: skip
                 dated = date_drift(tested, changes).head(shifted)
                 regressed = (dated["verdict"] == "regressed").to_numpy()
                 found.append(regressed)

@@ -50,6 +50,8 @@ direction is the one with the smaller p-value.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import numpy as np
 import polars as pl
@@ -396,28 +398,15 @@ def change_points(
     effects = series.join(
         design_effects(sums, ["clause_id", "model"]), on=["clause_id", "model"], how="left"
     )["design_effect"].fill_null(1.0)
-    found = detect(
-        k, n, reference,
+    found = dated_detect(
+        k, n, reference, window.start,
         shift=shift, false_alarm=false_alarm, min_n=min_n, simulations=simulations, seed=seed,
         design_effect=effects.to_numpy(),
     )  # fmt: skip
-    likeliest = {
-        f"likeliest_{name}_index": likeliest_start(k, n, 1, len(days) - 1, sign)
-        for name, sign in (("rise", 1), ("fall", -1))
-    }
-    found = found.with_columns(
-        pl.Series(name, index) for name, index in likeliest.items()
-    ).with_columns(pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) for name in likeliest)
     return (
         pl.concat([series, found], how="horizontal")
         .join(clauses, on="clause_id")
         .with_columns(
-            *(
-                (pl.lit(window.start) + pl.duration(days=pl.col(f"{name}_index"))).alias(
-                    f"{name}_day"
-                )
-                for name in ("alarm", "start", "likeliest_rise", "likeliest_fall")
-            ),
             spec_id=pl.lit(catalog.spec_id),
             spec_version=pl.lit(catalog.version),
             window_start=pl.lit(window.start),
@@ -427,8 +416,33 @@ def change_points(
             shift=pl.lit(shift),
             false_alarm=pl.lit(false_alarm),
         )
-        .drop("alarm_index", "start_index", *likeliest)
     )
+
+
+def dated_detect(
+    violations: ArrayLike,
+    applicable: ArrayLike,
+    reference: ArrayLike,
+    first_day: dt.date,
+    **options: object,
+) -> pl.DataFrame:
+    """Return ``detect``'s rows (``options`` as its keywords) with their day positions as dates
+    counted from ``first_day`` (``alarm_day``, ``start_day``), and every series' likeliest day of a
+    single rise and of a single fall over the days (``LIKELIEST``, by ``likeliest_start``; null
+    where the series has none), whether or not a shift was found."""
+    k = np.atleast_2d(np.asarray(violations, dtype=float))
+    n = np.atleast_2d(np.asarray(applicable, dtype=float))
+    found = detect(k, n, reference, **options).with_columns(
+        pl.Series(f"likeliest_{name}_index", likeliest_start(k, n, 1, k.shape[1] - 1, sign))
+        for name, sign in (("rise", 1), ("fall", -1))
+    )
+    names = ("alarm", "start", "likeliest_rise", "likeliest_fall")
+    return found.with_columns(
+        pl.when(pl.col(f"{name}_index") >= 0)
+        .then(pl.lit(first_day) + pl.duration(days=pl.col(f"{name}_index")))
+        .alias(f"{name}_day")
+        for name in names
+    ).drop(f"{name}_index" for name in names)
 
 
 #: ``change_points`` columns: the likeliest day of a single rise and of a single fall.
